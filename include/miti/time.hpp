@@ -1,0 +1,11 @@
+// Time helpers for modules. Workers only know UTC.
+#pragma once
+
+#include <string>
+
+namespace miti {
+
+// "2026-11-27T05:30:00.123Z" for milliseconds since the Unix epoch.
+std::string iso8601_utc(double epoch_ms);
+
+}  // namespace miti

@@ -1,0 +1,152 @@
+// One instance of the wasm core and the requests in flight on it.
+//
+// Requests interleave: C++ suspends a request at each host operation and this
+// object resumes it when the Promise settles. If the instance traps, every
+// request in flight on it ends (logged) and the instance is marked dead; the
+// entry point then builds a fresh one for the next request.
+import createMiti from "../build/wasm/miti.mjs";
+import wasmModule from "../build/wasm/miti.wasm";
+import { describeError, performOperation } from "./host_ops.mjs";
+
+// Secrets stay in JS: the wasm core never sees them.
+const HOST_ONLY_VARS = new Set(["TELEGRAM_BOT_TOKEN", "TELEGRAM_WEBHOOK_SECRET"]);
+
+const encoder = new TextEncoder();
+
+export class CoreInstance {
+  static async create(options = {}) {
+    const core = new CoreInstance(options);
+    core.module = await createMiti({
+      locateFile: (path) => path,
+      // workerd forbids compiling wasm from bytes: instantiate the module that
+      // wrangler / Miniflare imported.
+      instantiateWasm(imports, receive) {
+        const instance = new WebAssembly.Instance(wasmModule, imports);
+        receive(instance, wasmModule);
+        return instance.exports;
+      },
+      mitiHost: core.host(),
+      print: (text) => console.log(text),
+      printErr: (text) => console.error(text),
+    });
+    return core;
+  }
+
+  constructor({ fetcher } = {}) {
+    this.fetcher = fetcher ?? ((...args) => fetch(...args));
+    this.requests = new Map();
+    this.envIds = new WeakMap();
+    this.nextEnvId = 1;
+    this.nextRequestId = 1;
+    this.dead = false;
+    this.operations = 0;
+  }
+
+  get inFlight() {
+    return this.requests.size;
+  }
+
+  host() {
+    return {
+      submit: (requestId, operationId, json) => this.submit(requestId, operationId, json),
+      respond: (requestId, status, body) => this.respond(requestId, status, body),
+      log: (line) => console.log(line),
+    };
+  }
+
+  // Runs one authenticated update; resolves to {status, body}.
+  webhook(env, bodyBytes) {
+    return new Promise((resolve) => {
+      const requestId = this.nextRequestId++;
+      this.requests.set(requestId, { env, resolve });
+      const envId = this.envIdFor(env);
+      this.call(requestId, (ptr, len) => this.module._miti_webhook(requestId, envId, ptr, len), bodyBytes);
+    });
+  }
+
+  envIdFor(env) {
+    let id = this.envIds.get(env);
+    if (id !== undefined) return id;
+    id = this.nextEnvId++;
+    const vars = {};
+    const bindings = [];
+    for (const [name, value] of Object.entries(env)) {
+      if (typeof value === "string") {
+        if (!HOST_ONLY_VARS.has(name)) vars[name] = value;
+      } else if (value !== undefined && value !== null) {
+        bindings.push(name);
+      }
+    }
+    this.call(null, (ptr, len) => this.module._miti_set_env(id, ptr, len), encoder.encode(JSON.stringify({ vars, bindings })));
+    this.envIds.set(env, id);
+    return id;
+  }
+
+  // Copies bytes into wasm memory for the duration of one call into the core.
+  call(requestId, invoke, bytes) {
+    if (this.dead) {
+      this.fail(requestId, "wasm instance is dead");
+      return;
+    }
+    const module = this.module;
+    const ptr = module._miti_alloc(bytes.length);
+    module.HEAPU8.set(bytes, ptr);
+    try {
+      invoke(ptr, bytes.length);
+    } catch (error) {
+      this.trap(error);
+      return;
+    }
+    module._miti_free(ptr);
+  }
+
+  submit(requestId, operationId, json) {
+    const request = this.requests.get(requestId);
+    const env = request?.env ?? {};
+    this.operations++;
+    let op;
+    try {
+      op = JSON.parse(json);
+    } catch (error) {
+      queueMicrotask(() => this.complete(operationId, false, `malformed operation: ${error.message}`));
+      return;
+    }
+    performOperation(op, env, this.fetcher).then(
+      (result) => this.complete(operationId, true, JSON.stringify(result ?? null)),
+      (error) => this.complete(operationId, false, describeError(error, env)),
+    );
+  }
+
+  complete(operationId, ok, text) {
+    if (this.dead) return;  // the request died with the instance
+    this.call(null, (ptr, len) => this.module._miti_complete(operationId, ok ? 1 : 0, ptr, len), encoder.encode(text));
+  }
+
+  respond(requestId, status, body) {
+    const request = this.requests.get(requestId);
+    if (!request) return;
+    this.requests.delete(requestId);
+    request.resolve({ status, body });
+  }
+
+  fail(requestId, reason) {
+    const request = this.requests.get(requestId);
+    if (!request) return;
+    this.requests.delete(requestId);
+    request.resolve({ status: 200, body: "", failed: reason });
+  }
+
+  // A trap leaves the instance unusable. End what was in flight on it (with
+  // 200: a retry from Telegram would replay the same poison update).
+  trap(error) {
+    this.dead = true;
+    const pending = [...this.requests.keys()];
+    console.log(JSON.stringify({
+      level: "error",
+      msg: "wasm instance trapped; dropping it",
+      error: String(error?.message ?? error),
+      requests_ended: pending.length,
+    }));
+    for (const requestId of pending) this.fail(requestId, "wasm instance trapped");
+  }
+}

@@ -1,0 +1,86 @@
+// The Worker entry. Routes HTTP, checks the webhook secret before any wasm
+// work, and hands authenticated updates to the C++ core.
+import { CoreInstance } from "./instance.mjs";
+import { describeError } from "./host_ops.mjs";
+
+const MAX_BODY_BYTES = 4 * 1024 * 1024;  // far above any real update
+const encoder = new TextEncoder();
+
+let current = null;   // the live instance
+let creating = null;  // its creation, shared by concurrent first requests
+
+async function core() {
+  if (current && !current.dead) return current;
+  if (!creating) {
+    creating = CoreInstance.create().then(
+      (instance) => {
+        current = instance;
+        creating = null;
+        return instance;
+      },
+      (error) => {
+        creating = null;
+        throw error;
+      },
+    );
+  }
+  return creating;
+}
+
+// Constant time in the length of the expected secret.
+export function secretMatches(given, expected) {
+  if (!expected || given === null || given === undefined) return false;
+  const a = encoder.encode(given);
+  const b = encoder.encode(expected);
+  let diff = a.length ^ b.length;
+  for (let i = 0; i < b.length; i++) diff |= (a.length ? a[i % a.length] : 0) ^ b[i];
+  return diff === 0;
+}
+
+function logLine(fields) {
+  console.log(JSON.stringify(fields));
+}
+
+async function webhook(request, env) {
+  if (!env.TELEGRAM_WEBHOOK_SECRET) {
+    logLine({ level: "error", msg: "TELEGRAM_WEBHOOK_SECRET is not set; refusing webhook calls" });
+  }
+  if (!secretMatches(request.headers.get("x-telegram-bot-api-secret-token"), env.TELEGRAM_WEBHOOK_SECRET)) {
+    return new Response("unauthorized", { status: 401 });
+  }
+  const body = new Uint8Array(await request.arrayBuffer());
+  if (body.length > MAX_BODY_BYTES) {
+    logLine({ level: "warn", msg: "update ignored", reason: "body too large", bytes: body.length });
+    return new Response(null, { status: 200 });
+  }
+  const instance = await core();
+  const { status, body: reply } = await instance.webhook(env, body);
+  if (instance.dead && current === instance) current = null;
+  if (!reply) return new Response(null, { status });
+  return new Response(reply, { status, headers: { "content-type": "application/json" } });
+}
+
+async function route(request, env) {
+  const url = new URL(request.url);
+  if (url.pathname === "/" && request.method === "GET") {
+    return new Response("miti: ok\n", { headers: { "content-type": "text/plain" } });
+  }
+  if (url.pathname === "/webhook" && request.method === "POST") return webhook(request, env);
+  return new Response("not found", { status: 404 });
+}
+
+export default {
+  async fetch(request, env) {
+    const started = Date.now();
+    let response;
+    try {
+      response = await route(request, env);
+    } catch (error) {
+      logLine({ level: "error", msg: "request failed", error: describeError(error, env) });
+      response = new Response("internal error", { status: 500 });
+    }
+    const path = new URL(request.url).pathname;
+    logLine({ method: request.method, path, status: response.status, ms: Date.now() - started });
+    return response;
+  },
+};

@@ -1,0 +1,156 @@
+#include "dispatch/worker.hpp"
+
+#include "miti/bot_api.hpp"
+#include "miti/context.hpp"
+#include "miti/error.hpp"
+#include "miti/telegram.hpp"
+#include "telegram/command_parser.hpp"
+
+namespace miti::dispatch {
+
+struct Worker::ActiveRequest {
+  Worker* worker;
+  runtime::RequestScope scope;
+  std::string body;
+  Task<void> task;
+  bool responded = false;
+};
+
+namespace {
+
+std::shared_ptr<const Env> env_from_json(std::string_view text) {
+  Json json = Json::parse(text, nullptr, /*allow_exceptions=*/false);
+  std::map<std::string, std::string, std::less<>> vars;
+  std::set<std::string, std::less<>> bindings;
+  if (json.is_object()) {
+    if (auto it = json.find("vars"); it != json.end() && it->is_object()) {
+      for (const auto& [name, value] : it->items()) {
+        if (value.is_string()) vars.emplace(name, value.get<std::string>());
+      }
+    }
+    if (auto it = json.find("bindings"); it != json.end() && it->is_array()) {
+      for (const Json& name : *it) {
+        if (name.is_string()) bindings.insert(name.get<std::string>());
+      }
+    }
+  }
+  return std::make_shared<const Env>(std::move(vars), std::move(bindings));
+}
+
+}  // namespace
+
+Worker::Worker(runtime::Host& host, std::span<const registry::ModuleEntry> modules)
+    : runtime_(host), registry_(modules) {}
+
+Worker::~Worker() = default;
+
+void Worker::set_env(EnvId id, std::string_view env_json) {
+  envs_[id] = env_from_json(env_json);
+}
+
+void Worker::start_webhook(runtime::RequestId request, EnvId env, std::string body) {
+  collect_finished();
+  auto env_it = envs_.find(env);
+  auto active = std::make_unique<ActiveRequest>(ActiveRequest{
+      .worker = this,
+      .scope = runtime::RequestScope{.runtime = runtime_,
+                                     .id = request,
+                                     .env = env_it != envs_.end() ? env_it->second
+                                                                  : std::make_shared<const Env>(),
+                                     .log = Logger(runtime_)},
+      .body = std::move(body),
+  });
+  active->task = webhook_flow(*active);
+  start(std::move(active));
+}
+
+void Worker::start(std::unique_ptr<ActiveRequest> request) {
+  ActiveRequest& ref = *request;
+  requests_.emplace(ref.scope.id, std::move(request));
+  ref.task.start(&Worker::on_request_finished, &ref);
+}
+
+void Worker::complete_operation(runtime::OperationId operation, bool ok, std::string payload) {
+  collect_finished();
+  runtime_.complete(operation, ok, std::move(payload));
+}
+
+void Worker::on_request_finished(void* opaque) noexcept {
+  auto& request = *static_cast<ActiveRequest*>(opaque);
+  Worker& worker = *request.worker;
+  try {
+    request.task.result();
+  } catch (const std::exception& error) {
+    request.scope.log.error("request failed", {{"error", error.what()}});
+  } catch (...) {
+    request.scope.log.error("request failed", {{"error", "unknown exception"}});
+  }
+  // Authenticated updates are always answered 200: anything else makes
+  // Telegram deliver the update again and repeat its side effects.
+  if (!request.responded) worker.respond(request, 200, "");
+  auto it = worker.requests_.find(request.scope.id);
+  if (it != worker.requests_.end()) {
+    worker.finished_.push_back(std::move(it->second));
+    worker.requests_.erase(it);
+  }
+}
+
+void Worker::collect_finished() {
+  finished_.clear();
+}
+
+void Worker::respond(ActiveRequest& request, int status, std::string_view body) {
+  request.responded = true;
+  runtime_.host().respond(request.scope.id, status, body);
+}
+
+Task<void> Worker::webhook_flow(ActiveRequest& request) {
+  runtime::RequestScope& scope = request.scope;
+  Json parsed = Json::parse(request.body, nullptr, /*allow_exceptions=*/false);
+  std::size_t body_bytes = request.body.size();
+  std::string().swap(request.body);  // the parsed tree is all we keep
+  if (parsed.is_discarded()) {
+    scope.log.warn("update ignored", {{"reason", "body is not JSON"}, {"bytes", body_bytes}});
+    co_return;
+  }
+  std::optional<telegram::Update> update = telegram::parse_update(std::move(parsed));
+  if (!update) {
+    scope.log.warn("update ignored",
+                   {{"reason", "body is not a Telegram update"}, {"bytes", body_bytes}});
+    co_return;
+  }
+  const telegram::Message* message = update->command_message();
+  if (message == nullptr) co_return;  // edits, callback queries, ...
+  std::optional<telegram::ParsedCommand> parsed_command =
+      telegram::parse_command(*message, scope.env->var_or("TELEGRAM_BOT_USERNAME", ""));
+  if (!parsed_command) co_return;
+
+  const registry::Registry* registry = nullptr;
+  try {
+    registry = co_await registry_.get(scope);
+  } catch (const std::exception& error) {
+    scope.log.error("registry build failed",
+                    {{"update_id", update->update_id}, {"error", error.what()}});
+    co_return;
+  }
+  const registry::CommandRoute* route = registry->find_command(parsed_command->name);
+  if (route == nullptr) co_return;  // unknown commands are ignored
+
+  bool webhook_reply = scope.env->var_or("TELEGRAM_WEBHOOK_REPLY", "true") != "false";
+  BotApi api(scope, webhook_reply);
+  CommandContext context(scope, route->module->name, api, *update, *message, parsed_command->name,
+                         parsed_command->args);
+  context.set_active_modules(registry->modules());
+  try {
+    co_await route->command->handler(context);
+  } catch (const std::exception& error) {
+    scope.log.error("handler failed", {{"module", route->module->name},
+                                       {"command", route->command->name},
+                                       {"update_id", update->update_id},
+                                       {"error", error.what()}});
+  }
+  std::optional<Json> reply = api.take_webhook_reply();
+  respond(request, 200, reply ? reply->dump() : std::string());
+}
+
+}  // namespace miti::dispatch

@@ -1,0 +1,16 @@
+#include "miti/error.hpp"
+#include "runtime/host_operation.hpp"
+#include "runtime/request_scope.hpp"
+#include "runtime/runtime.hpp"
+
+namespace miti::runtime {
+
+Task<Json> host_call(RequestScope& scope, const Json& op) {
+  HostReply reply = co_await HostOperation(scope.runtime, scope.id, op.dump());
+  if (!reply.ok) throw HostError(reply.payload);
+  Json parsed = Json::parse(reply.payload, nullptr, /*allow_exceptions=*/false);
+  if (parsed.is_discarded()) throw HostError("the host answered with invalid JSON");
+  co_return parsed;
+}
+
+}  // namespace miti::runtime

@@ -1,0 +1,28 @@
+// What one request carries through the core: its id, its environment and the
+// runtime that talks to the host. Passed by reference, never stored globally.
+#pragma once
+
+#include <memory>
+
+#include "miti/env.hpp"
+#include "miti/json.hpp"
+#include "miti/log.hpp"
+#include "miti/task.hpp"
+#include "runtime/host.hpp"
+
+namespace miti::runtime {
+
+class Runtime;
+
+struct RequestScope {
+  Runtime& runtime;
+  RequestId id;
+  std::shared_ptr<const Env> env;
+  Logger log;
+};
+
+// Sends `op` to the host and returns its JSON answer; a host failure becomes a
+// HostError carrying the host's message.
+Task<Json> host_call(RequestScope& scope, const Json& op);
+
+}  // namespace miti::runtime

@@ -1,0 +1,43 @@
+#include "runtime/runtime.hpp"
+
+#include "runtime/host_operation.hpp"
+
+namespace miti::runtime {
+
+void Runtime::submit(RequestId request, HostOperation& operation, std::string_view op_json) {
+  OperationId id = next_id_++;
+  if (next_id_ == 0) next_id_ = 1;  // 0 is never a valid id
+  operation.assign_id(id);
+  pending_.emplace(id, &operation);
+  host_.submit(request, id, op_json);
+}
+
+void Runtime::complete(OperationId id, bool ok, std::string payload) {
+  auto it = pending_.find(id);
+  if (it == pending_.end()) return;
+  HostOperation* operation = it->second;
+  pending_.erase(it);
+  operation->deliver(ok, std::move(payload));
+}
+
+HostOperation::~HostOperation() {
+  if (state_ == State::kSubmitting || state_ == State::kWaiting) runtime_.forget(id_);
+}
+
+bool HostOperation::await_suspend(coro::coroutine_handle<> awaiting) {
+  awaiting_ = awaiting;
+  state_ = State::kSubmitting;
+  runtime_.submit(request_, *this, op_json_);
+  if (state_ == State::kDone) return false;  // the host answered synchronously
+  state_ = State::kWaiting;
+  return true;
+}
+
+void HostOperation::deliver(bool ok, std::string payload) {
+  bool was_waiting = state_ == State::kWaiting;
+  state_ = State::kDone;
+  reply_ = HostReply{ok, std::move(payload)};
+  if (was_waiting) awaiting_.resume();
+}
+
+}  // namespace miti::runtime

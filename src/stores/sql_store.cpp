@@ -1,0 +1,124 @@
+#include "miti/sql_store.hpp"
+
+#include "miti/error.hpp"
+#include "runtime/request_scope.hpp"
+
+namespace miti {
+
+namespace {
+
+constexpr std::string_view kBinding = "DB";
+
+Json statement_json(const SqlStatement& statement) {
+  if (statement.query.empty()) throw UsageError("SQL query must not be empty");
+  if (statement.binds.size() > SqlStore::kMaxBoundParameters) {
+    throw UsageError("SQL statement binds " + std::to_string(statement.binds.size()) +
+                     " parameters; D1 allows at most " +
+                     std::to_string(SqlStore::kMaxBoundParameters));
+  }
+  Json params = Json::array();
+  for (const SqlValue& value : statement.binds) params.push_back(value.to_json());
+  return {{"sql", statement.query}, {"params", std::move(params)}};
+}
+
+SqlRunResult meta_from(const Json& result) {
+  const Json& meta = result.contains("meta") ? result.at("meta") : Json::object();
+  return SqlRunResult{
+      .changes = meta.value("changes", std::int64_t{0}),
+      .last_row_id = meta.value("last_row_id", std::int64_t{0}),
+  };
+}
+
+// The host sends {"columns": [...], "rows": [[...], ...]} so that column order
+// survives and one shared column list serves every row.
+std::vector<SqlRow> rows_from(const Json& result) {
+  auto columns = std::make_shared<std::vector<std::string>>();
+  for (const Json& name : result.value("columns", Json::array())) {
+    columns->push_back(name.get<std::string>());
+  }
+  std::vector<SqlRow> rows;
+  const Json& raw_rows = result.contains("rows") ? result.at("rows") : Json::array();
+  rows.reserve(raw_rows.size());
+  for (const Json& raw : raw_rows) {
+    std::vector<SqlValue> values;
+    values.reserve(raw.size());
+    for (const Json& cell : raw) values.push_back(SqlValue::from_json(cell));
+    rows.emplace_back(columns, std::move(values));
+  }
+  return rows;
+}
+
+}  // namespace
+
+bool SqlRow::has(std::string_view column) const {
+  for (const auto& name : *columns_) {
+    if (name == column) return true;
+  }
+  return false;
+}
+
+const SqlValue& SqlRow::operator[](std::string_view column) const {
+  for (std::size_t i = 0; i < columns_->size(); ++i) {
+    if ((*columns_)[i] == column) return values_.at(i);
+  }
+  throw UsageError("the row has no column '" + std::string(column) + "'");
+}
+
+Json SqlRow::to_json() const {
+  Json object = Json::object();
+  for (std::size_t i = 0; i < columns_->size(); ++i) {
+    object[(*columns_)[i]] = values_.at(i).to_json();
+  }
+  return object;
+}
+
+SqlStore::SqlStore(runtime::RequestScope& scope, std::string module_name)
+    : scope_(&scope), module_name_(std::move(module_name)) {}
+
+namespace {
+void require_binding(const runtime::RequestScope& scope) {
+  if (!scope.env->has_binding(kBinding)) throw MissingBindingError(std::string(kBinding));
+}
+}  // namespace
+
+Task<SqlRunResult> SqlStore::run(SqlStatement statement) {
+  require_binding(*scope_);
+  Json op = statement_json(statement);
+  op["op"] = "d1.run";
+  Json result = co_await runtime::host_call(*scope_, op);
+  co_return meta_from(result);
+}
+
+Task<std::vector<SqlRow>> SqlStore::all(SqlStatement statement) {
+  require_binding(*scope_);
+  Json op = statement_json(statement);
+  op["op"] = "d1.all";
+  Json result = co_await runtime::host_call(*scope_, op);
+  co_return rows_from(result);
+}
+
+Task<std::optional<SqlRow>> SqlStore::first(SqlStatement statement) {
+  require_binding(*scope_);
+  Json op = statement_json(statement);
+  op["op"] = "d1.first";
+  Json result = co_await runtime::host_call(*scope_, op);
+  std::vector<SqlRow> rows = rows_from(result);
+  if (rows.empty()) co_return std::nullopt;
+  co_return std::move(rows.front());
+}
+
+Task<std::vector<SqlBatchResult>> SqlStore::batch(std::vector<SqlStatement> statements) {
+  require_binding(*scope_);
+  std::vector<SqlBatchResult> results;
+  if (statements.empty()) co_return results;
+  Json list = Json::array();
+  for (const SqlStatement& statement : statements) list.push_back(statement_json(statement));
+  Json op = {{"op", "d1.batch"}, {"statements", std::move(list)}};
+  Json answer = co_await runtime::host_call(*scope_, op);
+  for (const Json& result : answer) {
+    results.push_back(SqlBatchResult{.rows = rows_from(result), .meta = meta_from(result)});
+  }
+  co_return results;
+}
+
+}  // namespace miti

@@ -1,0 +1,13 @@
+// Functions the JS shim provides to the wasm module (js-shim/miti_imports.js).
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+
+extern "C" {
+void miti_js_submit(std::uint32_t request, std::uint32_t operation, const char* json,
+                    std::size_t length);
+void miti_js_respond(std::uint32_t request, int status, const char* body, std::size_t length);
+void miti_js_log(const char* line, std::size_t length);
+double miti_js_now();
+}

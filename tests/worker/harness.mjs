@@ -1,0 +1,123 @@
+// Starts the real Worker (js-shim + wasm core) in workerd through Miniflare,
+// with Miniflare's own KV and D1, and a fake Telegram Bot API that records
+// every call. The Bot API is the only thing faked: it is the true edge.
+import { Miniflare } from "miniflare";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+
+export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
+export const SECRET = "test-secret-0123456789";
+export const TOKEN = "123456:TEST-TOKEN-never-logged";
+export const BOT_USERNAME = "miti_test_bot";
+export const API_BASE = "http://telegram.test";
+
+export async function startWorker({ bindings = {}, d1 = true, kv = true, telegram, scriptPath, persist } = {}) {
+  const calls = [];
+  const logs = [];
+  let nextMessageId = 1000;
+  const fakeTelegram =
+    telegram ??
+    (async ({ method, params }) => ({ ok: true, result: { message_id: nextMessageId++, method, params } }));
+  const mf = new Miniflare({
+    modules: true,
+    scriptPath: scriptPath ?? path.join(ROOT, "js-shim/worker.mjs"),
+    modulesRoot: ROOT,
+    modulesRules: [
+      { type: "ESModule", include: ["**/*.mjs", "**/*.js"] },
+      { type: "CompiledWasm", include: ["**/*.wasm"] },
+    ],
+    compatibilityDate: "2026-04-01",
+    kvNamespaces: kv ? ["KV"] : [],
+    d1Databases: d1 ? ["DB"] : [],
+    ...(persist ? { kvPersist: persist, d1Persist: persist } : {}),
+    bindings: {
+      MODULES: "util,misc,selftest",
+      TELEGRAM_WEBHOOK_SECRET: SECRET,
+      TELEGRAM_BOT_TOKEN: TOKEN,
+      TELEGRAM_API_BASE: API_BASE,
+      TELEGRAM_BOT_USERNAME: BOT_USERNAME,
+      ...bindings,
+    },
+    handleRuntimeStdio(stdout, stderr) {
+      for (const stream of [stdout, stderr]) {
+        let buffered = "";
+        stream.on("data", (chunk) => {
+          buffered += chunk.toString();
+          let newline;
+          while ((newline = buffered.indexOf("\n")) >= 0) {
+            logs.push(buffered.slice(0, newline));
+            buffered = buffered.slice(newline + 1);
+          }
+        });
+      }
+    },
+    outboundService: async (request) => {
+      const url = new URL(request.url);
+      const match = url.pathname.match(/^\/bot([^/]+)\/(\w+)$/);
+      if (url.origin !== API_BASE || !match) return new Response("unexpected outbound fetch", { status: 599 });
+      const params = JSON.parse(await request.text());
+      const call = { token: match[1], method: match[2], params };
+      calls.push(call);
+      const answer = await fakeTelegram(call);
+      return new Response(JSON.stringify(answer), { headers: { "content-type": "application/json" } });
+    },
+  });
+  await mf.ready;
+  return {
+    mf,
+    calls,
+    logs,
+    // JSON log lines written by the Worker, parsed.
+    jsonLogs: () =>
+      logs.flatMap((line) => {
+        const start = line.indexOf("{");
+        if (start < 0) return [];
+        try {
+          return [JSON.parse(line.slice(start))];
+        } catch {
+          return [];
+        }
+      }),
+    fetch: (url, init) => mf.dispatchFetch(new URL(url, "http://localhost").href, init),
+    webhook: (update, { secret = SECRET, raw } = {}) =>
+      mf.dispatchFetch("http://localhost/webhook", {
+        method: "POST",
+        headers: { "content-type": "application/json", ...(secret === null ? {} : { "x-telegram-bot-api-secret-token": secret }) },
+        body: raw ?? JSON.stringify(update),
+      }),
+    dispose: () => mf.dispose(),
+  };
+}
+
+let nextUpdateId = 1;
+// A text message update; a leading /command gets its bot_command entity.
+export function textUpdate(text, { chatId = 42, fromId = 7, chatType = "private", threadId, updateId } = {}) {
+  const entities = [];
+  const command = text.match(/^\/[^\s]+/);
+  if (command) entities.push({ type: "bot_command", offset: 0, length: [...command[0]].reduce((n, ch) => n + (ch.codePointAt(0) > 0xffff ? 2 : 1), 0) });
+  const message = {
+    message_id: nextUpdateId + 500,
+    date: 1_700_000_000,
+    chat: { id: chatId, type: chatType },
+    from: { id: fromId, is_bot: false, first_name: "Tess" },
+    text,
+    ...(entities.length ? { entities } : {}),
+    ...(threadId ? { message_thread_id: threadId, is_topic_message: true } : {}),
+  };
+  return { update_id: updateId ?? nextUpdateId++, message };
+}
+
+// The bot's answer in the webhook response body, or null.
+export async function webhookReply(response) {
+  const text = await response.text();
+  return text ? JSON.parse(text) : null;
+}
+
+export async function waitFor(predicate, { timeoutMs = 5000, stepMs = 20 } = {}) {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (await predicate()) return true;
+    await new Promise((r) => setTimeout(r, stepMs));
+  }
+  return false;
+}
