@@ -1,0 +1,1 @@
+// Keeps miti_tools_lib non-empty before any tool logic exists.
