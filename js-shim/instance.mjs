@@ -64,6 +64,17 @@ export class CoreInstance {
     });
   }
 
+  // Runs the module crons matching `cron`; resolves to {status, body} where
+  // body is the JSON summary {cron, ran, failed}.
+  scheduled(env, cron, scheduledTime) {
+    return new Promise((resolve) => {
+      const requestId = this.nextRequestId++;
+      this.requests.set(requestId, { env, resolve });
+      const envId = this.envIdFor(env);
+      this.call(requestId, (ptr, len) => this.module._miti_scheduled(requestId, envId, ptr, len, scheduledTime), encoder.encode(cron));
+    });
+  }
+
   envIdFor(env) {
     let id = this.envIds.get(env);
     if (id !== undefined) return id;

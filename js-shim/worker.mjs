@@ -69,7 +69,31 @@ async function route(request, env) {
   return new Response("not found", { status: 404 });
 }
 
+async function scheduled(event, env) {
+  const started = Date.now();
+  const instance = await core();
+  const { status, body, failed } = await instance.scheduled(env, event.cron, event.scheduledTime ?? Date.now());
+  if (instance.dead && current === instance) current = null;
+  let summary = {};
+  try {
+    summary = body ? JSON.parse(body) : {};
+  } catch {
+    summary = {};
+  }
+  logLine({ event: "scheduled", cron: event.cron, status, ...summary, ...(failed ? { error: failed } : {}), ms: Date.now() - started });
+}
+
 export default {
+  // Cron triggers: every module cron whose schedule matches event.cron, kept
+  // alive with waitUntil so the runtime does not cut them short.
+  scheduled(event, env, ctx) {
+    ctx.waitUntil(
+      scheduled(event, env).catch((error) => {
+        logLine({ level: "error", msg: "scheduled run failed", cron: event.cron, error: describeError(error, env) });
+      }),
+    );
+  },
+
   async fetch(request, env) {
     const started = Date.now();
     let response;

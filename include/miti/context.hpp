@@ -40,7 +40,7 @@ class ModuleContext {
   // Milliseconds since the Unix epoch (workerd advances it at I/O only).
   double now_ms() const;
   // The modules that run, in MODULES order (what /help lists).
-  const std::vector<ModuleDefinition>& active_modules() const { return *active_modules_; }
+  const std::vector<ModuleDefinition>& active_modules() const;
   void set_active_modules(const std::vector<ModuleDefinition>& modules) noexcept {
     active_modules_ = &modules;
   }

@@ -1,6 +1,7 @@
 #include "miti/context.hpp"
 
 #include "miti/error.hpp"
+#include "miti/module.hpp"
 #include "runtime/request_scope.hpp"
 #include "runtime/runtime.hpp"
 
@@ -28,6 +29,11 @@ const Logger& ModuleContext::log() const {
 }
 double ModuleContext::now_ms() const {
   return scope_->runtime.now_ms();
+}
+
+const std::vector<ModuleDefinition>& ModuleContext::active_modules() const {
+  static const std::vector<ModuleDefinition> kNone;
+  return active_modules_ != nullptr ? *active_modules_ : kNone;
 }
 
 CommandContext::CommandContext(runtime::RequestScope& scope, std::string_view module_name,

@@ -1,9 +1,11 @@
 #include "dispatch/worker.hpp"
 
+#include "dispatch/cron_dispatch.hpp"
 #include "miti/bot_api.hpp"
 #include "miti/context.hpp"
 #include "miti/error.hpp"
 #include "miti/telegram.hpp"
+#include "runtime/when_all.hpp"
 #include "telegram/command_parser.hpp"
 
 namespace miti::dispatch {
@@ -48,10 +50,10 @@ void Worker::set_env(EnvId id, std::string_view env_json) {
   envs_[id] = env_from_json(env_json);
 }
 
-void Worker::start_webhook(runtime::RequestId request, EnvId env, std::string body) {
-  collect_finished();
+std::unique_ptr<Worker::ActiveRequest> Worker::make_request(runtime::RequestId request, EnvId env,
+                                                            std::string body) {
   auto env_it = envs_.find(env);
-  auto active = std::make_unique<ActiveRequest>(ActiveRequest{
+  return std::make_unique<ActiveRequest>(ActiveRequest{
       .worker = this,
       .scope = runtime::RequestScope{.runtime = runtime_,
                                      .id = request,
@@ -60,7 +62,20 @@ void Worker::start_webhook(runtime::RequestId request, EnvId env, std::string bo
                                      .log = Logger(runtime_)},
       .body = std::move(body),
   });
+}
+
+void Worker::start_webhook(runtime::RequestId request, EnvId env, std::string body) {
+  collect_finished();
+  auto active = make_request(request, env, std::move(body));
   active->task = webhook_flow(*active);
+  start(std::move(active));
+}
+
+void Worker::start_scheduled(runtime::RequestId request, EnvId env, std::string cron,
+                             double scheduled_time_ms) {
+  collect_finished();
+  auto active = make_request(request, env, std::move(cron));
+  active->task = scheduled_flow(*active, scheduled_time_ms);
   start(std::move(active));
 }
 
@@ -151,6 +166,35 @@ Task<void> Worker::webhook_flow(ActiveRequest& request) {
   }
   std::optional<Json> reply = api.take_webhook_reply();
   respond(request, 200, reply ? reply->dump() : std::string());
+}
+
+Task<void> Worker::scheduled_flow(ActiveRequest& request, double scheduled_time_ms) {
+  runtime::RequestScope& scope = request.scope;
+  const std::string cron = std::move(request.body);
+  Json summary = {{"cron", cron}, {"ran", 0}, {"failed", 0}};
+
+  const registry::Registry* registry = nullptr;
+  try {
+    registry = co_await registry_.get(scope);
+  } catch (const std::exception& error) {
+    scope.log.error("registry build failed", {{"cron", cron}, {"error", error.what()}});
+    summary["error"] = error.what();
+    respond(request, 500, summary.dump());
+    co_return;
+  }
+
+  std::vector<CronRun> runs = matching_crons(*registry, cron);
+  CronEvent event{.cron = cron, .scheduled_time_ms = scheduled_time_ms};
+  std::vector<Task<void>> tasks;
+  tasks.reserve(runs.size());
+  for (CronRun& run : runs) tasks.push_back(run_isolated(scope, run, event, &registry->modules()));
+  co_await runtime::WhenAll(std::move(tasks));
+
+  int failed = 0;
+  for (const CronRun& run : runs) failed += run.failed ? 1 : 0;
+  summary["ran"] = runs.size();
+  summary["failed"] = failed;
+  respond(request, 200, summary.dump());
 }
 
 }  // namespace miti::dispatch

@@ -33,6 +33,12 @@ class Worker {
   // An authenticated POST /webhook; the host gets exactly one respond() call.
   void start_webhook(runtime::RequestId request, EnvId env, std::string body);
 
+  // A cron trigger: runs every module cron whose schedule matches `cron`,
+  // concurrently and each in isolation. The host gets one respond() call with
+  // {"cron", "ran", "failed"} once all have finished.
+  void start_scheduled(runtime::RequestId request, EnvId env, std::string cron,
+                       double scheduled_time_ms);
+
   // The host's answer to an operation.
   void complete_operation(runtime::OperationId operation, bool ok, std::string payload);
 
@@ -44,6 +50,9 @@ class Worker {
   struct ActiveRequest;
 
   Task<void> webhook_flow(ActiveRequest& request);
+  Task<void> scheduled_flow(ActiveRequest& request, double scheduled_time_ms);
+  std::unique_ptr<ActiveRequest> make_request(runtime::RequestId request, EnvId env,
+                                              std::string body);
   void respond(ActiveRequest& request, int status, std::string_view body);
   void start(std::unique_ptr<ActiveRequest> request);
   static void on_request_finished(void* request) noexcept;

@@ -54,6 +54,11 @@ EMSCRIPTEN_KEEPALIVE void miti_webhook(std::uint32_t request, std::uint32_t env,
   worker().start_webhook(request, env, take(body, length));
 }
 
+EMSCRIPTEN_KEEPALIVE void miti_scheduled(std::uint32_t request, std::uint32_t env, const char* cron,
+                                         std::size_t length, double scheduled_time_ms) {
+  worker().start_scheduled(request, env, take(cron, length), scheduled_time_ms);
+}
+
 EMSCRIPTEN_KEEPALIVE void miti_complete(std::uint32_t operation, int ok, const char* payload,
                                         std::size_t length) {
   worker().complete_operation(operation, ok != 0, take(payload, length));
