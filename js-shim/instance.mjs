@@ -100,15 +100,15 @@ export class CoreInstance {
       return;
     }
     const module = this.module;
-    const ptr = module._miti_alloc(bytes.length);
-    module.HEAPU8.set(bytes, ptr);
     try {
+      const ptr = module._miti_alloc(bytes.length);
+      if (!ptr) throw new Error(`wasm allocation of ${bytes.length} bytes failed`);
+      module.HEAPU8.set(bytes, ptr);  // read HEAPU8 afresh: memory may have grown
       invoke(ptr, bytes.length);
+      module._miti_free(ptr);
     } catch (error) {
       this.trap(error);
-      return;
     }
-    module._miti_free(ptr);
   }
 
   submit(requestId, operationId, json) {
