@@ -140,7 +140,7 @@ Task<void> Worker::webhook_flow(ActiveRequest& request) {
       telegram::parse_command(*message, scope.env->var_or("TELEGRAM_BOT_USERNAME", ""));
   if (!parsed_command) co_return;
 
-  const registry::Registry* registry = nullptr;
+  std::shared_ptr<const registry::Registry> registry;
   try {
     registry = co_await registry_.get(scope);
   } catch (const std::exception& error) {
@@ -173,7 +173,7 @@ Task<void> Worker::scheduled_flow(ActiveRequest& request, double scheduled_time_
   const std::string cron = std::move(request.body);
   Json summary = {{"cron", cron}, {"ran", 0}, {"failed", 0}};
 
-  const registry::Registry* registry = nullptr;
+  std::shared_ptr<const registry::Registry> registry;
   try {
     registry = co_await registry_.get(scope);
   } catch (const std::exception& error) {

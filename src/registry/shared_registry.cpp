@@ -31,15 +31,15 @@ class SharedRegistry::Waiter {
   coro::coroutine_handle<> handle_;
 };
 
-Task<const Registry*> SharedRegistry::get(runtime::RequestScope& scope) {
-  if (registry_ && built_for_ == scope.env) co_return &*registry_;
+Task<std::shared_ptr<const Registry>> SharedRegistry::get(runtime::RequestScope& scope) {
+  if (registry_ && built_for_ == scope.env) co_return registry_;
   if (building_) {
     co_await Waiter(*this);
-    if (registry_ && built_for_ == scope.env) co_return &*registry_;
+    if (registry_ && built_for_ == scope.env) co_return registry_;
     if (last_error_) std::rethrow_exception(last_error_);
   }
   co_await build(scope);
-  co_return &*registry_;
+  co_return registry_;
 }
 
 Task<void> SharedRegistry::build(runtime::RequestScope& scope) {
@@ -48,12 +48,13 @@ Task<void> SharedRegistry::build(runtime::RequestScope& scope) {
   registry_.reset();
   last_error_ = nullptr;
   try {
-    Registry candidate = Registry::build(available_, scope.env->var_or("MODULES", ""));
+    auto candidate =
+        std::make_shared<Registry>(Registry::build(available_, scope.env->var_or("MODULES", "")));
     BotApi api(scope, /*allow_webhook_reply=*/false);
-    for (const ModuleDefinition& module : candidate.modules()) {
+    for (const ModuleDefinition& module : candidate->modules()) {
       if (module.init == nullptr) continue;
       ModuleContext context(scope, module.name, api);
-      context.set_active_modules(candidate.modules());
+      context.set_active_modules(candidate->modules());
       try {
         co_await module.init(context);
       } catch (const std::exception& error) {
@@ -61,7 +62,7 @@ Task<void> SharedRegistry::build(runtime::RequestScope& scope) {
                             "' failed: " + error.what());
       }
     }
-    registry_.emplace(std::move(candidate));
+    registry_ = std::move(candidate);
     built_for_ = scope.env;
   } catch (...) {
     last_error_ = std::current_exception();

@@ -26,8 +26,9 @@ class SharedRegistry {
   explicit SharedRegistry(std::span<const ModuleEntry> available) : available_(available) {}
 
   // The registry for the request's environment, building it (validation, then
-  // every module's init) if needed.
-  Task<const Registry*> get(runtime::RequestScope& scope);
+  // every module's init) if needed. Shared ownership: a request keeps the
+  // registry it started with even if a later environment replaces it.
+  Task<std::shared_ptr<const Registry>> get(runtime::RequestScope& scope);
 
   int build_count() const noexcept { return builds_; }
 
@@ -37,7 +38,7 @@ class SharedRegistry {
   void wake_waiters();
 
   std::span<const ModuleEntry> available_;
-  std::optional<Registry> registry_;
+  std::shared_ptr<const Registry> registry_;
   std::shared_ptr<const Env> built_for_;
   bool building_ = false;
   std::exception_ptr last_error_;
