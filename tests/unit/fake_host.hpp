@@ -1,0 +1,159 @@
+// A scripted runtime::Host for the native tests. It records every operation
+// the core submits (parsed JSON), every HTTP answer and every log line, and
+// lets a test answer operations later, in any order, or synchronously from
+// inside submit() through an auto-reply rule.
+#pragma once
+
+#include <catch2/catch.hpp>
+#include <functional>
+#include <map>
+#include <memory>
+#include <optional>
+#include <set>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "miti/env.hpp"
+#include "miti/json.hpp"
+#include "miti/log.hpp"
+#include "miti/task.hpp"
+#include "runtime/host.hpp"
+#include "runtime/request_scope.hpp"
+#include "runtime/runtime.hpp"
+
+namespace miti_test {
+
+using miti::Json;
+namespace rt = miti::runtime;
+
+struct Reply {
+  bool ok = true;
+  std::string payload;
+};
+
+// A successful host answer carrying `value` as JSON.
+inline Reply ok(const Json& value = nullptr) {
+  return Reply{true, value.dump()};
+}
+// A failed host operation with the host's message.
+inline Reply fail(std::string message) {
+  return Reply{false, std::move(message)};
+}
+
+struct SubmittedOp {
+  rt::RequestId request = 0;
+  rt::OperationId id = 0;
+  Json op;
+  bool answered = false;
+};
+
+struct Response {
+  rt::RequestId request = 0;
+  int status = 0;
+  std::string body;
+  // The body as JSON (null when empty).
+  Json json() const { return body.empty() ? Json() : Json::parse(body); }
+};
+
+class FakeHost : public rt::Host {
+ public:
+  // Given an operation, returns a reply to deliver synchronously from inside
+  // submit(), or nullopt to leave it pending.
+  using AutoReply = std::function<std::optional<Reply>(const SubmittedOp&)>;
+  // Where answers go: Runtime::complete or Worker::complete_operation.
+  using Completer = std::function<void(rt::OperationId, bool, std::string)>;
+
+  void submit(rt::RequestId request, rt::OperationId id, std::string_view op_json) override {
+    ops.push_back(SubmittedOp{request, id, Json::parse(op_json), false});
+    if (auto_reply) {
+      // Copy: the answer may submit further operations and grow `ops`.
+      SubmittedOp op = ops.back();
+      if (std::optional<Reply> reply = auto_reply(op)) answer(id, *reply);
+    }
+  }
+  void respond(rt::RequestId request, int status, std::string_view body) override {
+    responses.push_back(Response{request, status, std::string(body)});
+  }
+  void log(std::string_view line) override {
+    raw_logs.emplace_back(line);
+    logs.push_back(Json::parse(line));
+  }
+  double now_ms() override { return now; }
+
+  // Answers operation `id` (delivered through the completer).
+  void answer(rt::OperationId id, const Reply& reply) {
+    REQUIRE(completer);
+    for (SubmittedOp& op : ops) {
+      if (op.id == id) op.answered = true;
+    }
+    completer(id, reply.ok, reply.payload);
+  }
+  // Answers the i-th submitted operation.
+  void answer_index(std::size_t index, const Reply& reply) {
+    REQUIRE(index < ops.size());
+    answer(ops[index].id, reply);
+  }
+
+  std::vector<SubmittedOp> unanswered() const {
+    std::vector<SubmittedOp> out;
+    for (const SubmittedOp& op : ops) {
+      if (!op.answered) out.push_back(op);
+    }
+    return out;
+  }
+  std::vector<Json> logs_at(std::string_view level) const {
+    std::vector<Json> out;
+    for (const Json& line : logs) {
+      if (line.value("level", "") == level) out.push_back(line);
+    }
+    return out;
+  }
+  const Response* response_for(rt::RequestId request) const {
+    for (const Response& response : responses) {
+      if (response.request == request) return &response;
+    }
+    return nullptr;
+  }
+
+  std::vector<SubmittedOp> ops;
+  std::vector<Response> responses;
+  std::vector<Json> logs;
+  std::vector<std::string> raw_logs;
+  double now = 1'700'000'000'000.0;
+  AutoReply auto_reply;
+  Completer completer;
+};
+
+inline std::shared_ptr<const miti::Env> make_env(
+    std::map<std::string, std::string, std::less<>> vars,
+    std::set<std::string, std::less<>> bindings = {"KV", "DB"}) {
+  return std::make_shared<const miti::Env>(std::move(vars), std::move(bindings));
+}
+
+// A host, a runtime and one request scope wired together: what a store or
+// the Bot API needs outside a Worker.
+struct ScopeHarness {
+  explicit ScopeHarness(std::shared_ptr<const miti::Env> env = make_env({}))
+      : runtime(host), scope{runtime, 7, std::move(env), miti::Logger(runtime)} {
+    host.completer = [this](rt::OperationId id, bool ok, std::string payload) {
+      runtime.complete(id, ok, std::move(payload));
+    };
+  }
+
+  FakeHost host;
+  rt::Runtime runtime;
+  rt::RequestScope scope;
+};
+
+// Starts a task that must finish without waiting on the host (every
+// operation answered by host.auto_reply) and returns its result.
+template <typename T>
+T run_now(miti::Task<T> task) {
+  task.start();
+  REQUIRE(task.done());
+  return task.result();
+}
+
+}  // namespace miti_test
