@@ -1,0 +1,110 @@
+// The plain-JS baseline for `npm run bench`: a hand-written Worker doing the
+// same observable work as miti's misc /ping, with no wasm.
+//
+// Same routes, checks and output as js-shim/worker.mjs + the C++ core for the
+// paths the benchmark drives:
+//   GET /            -> "miti: ok"
+//   POST /webhook    -> secret check (constant time), body size cap, JSON
+//                       parse, update shape check, leading bot_command entity
+//                       (with @username targeting), then for /ping:
+//                       KV put "misc:last_ping" = {"at": ISO time}, and the
+//                       answer {"method":"sendMessage","chat_id",...,"text":"pong"}
+//                       in the webhook response body. Unknown commands: 200,
+//                       empty body, nothing written.
+//   one JSON access-log line per request, like the shim writes.
+// It deliberately has no module registry, no coroutine bridge and no
+// marshalling: it is the floor the framework is compared against.
+
+const MAX_BODY_BYTES = 4 * 1024 * 1024;
+const encoder = new TextEncoder();
+
+function secretMatches(given, expected) {
+  if (!expected || given === null || given === undefined) return false;
+  const a = encoder.encode(given);
+  const b = encoder.encode(expected);
+  let diff = a.length ^ b.length;
+  for (let i = 0; i < b.length; i++) diff |= (a.length ? a[i % a.length] : 0) ^ b[i];
+  return diff === 0;
+}
+
+// UTF-16 units are what Telegram's entity offsets count, as JS strings do.
+function parseCommand(message, botUsername) {
+  if (typeof message?.text !== "string" || !Array.isArray(message.entities)) return null;
+  const entity = message.entities.find((e) => e?.type === "bot_command" && e.offset === 0);
+  if (!entity || !(entity.length >= 2)) return null;
+  const token = message.text.slice(0, entity.length);
+  if (!token.startsWith("/")) return null;
+  let name = token.slice(1);
+  const at = name.indexOf("@");
+  if (at >= 0) {
+    const target = name.slice(at + 1);
+    name = name.slice(0, at);
+    const me = (botUsername ?? "").replace(/^@/, "");
+    if (!me || target.toLowerCase() !== me.toLowerCase()) return null;
+  }
+  if (!name) return null;
+  return { name, args: message.text.slice(entity.length).trimStart() };
+}
+
+async function ping(update, message, env) {
+  try {
+    await env.KV.put("misc:last_ping", JSON.stringify({ at: new Date().toISOString() }));
+  } catch (error) {
+    console.log(JSON.stringify({ level: "warn", msg: "could not record the ping", error: String(error) }));
+  }
+  const reply = { method: "sendMessage", chat_id: message.chat.id, text: "pong" };
+  if (message.is_topic_message && message.message_thread_id) reply.message_thread_id = message.message_thread_id;
+  return reply;
+}
+
+// The update handling proper, from body text to {status, body}: what the C++
+// core does for the shim (the benchmark also times it on its own).
+export async function handleUpdate(text, env) {
+  const ignored = { status: 200, body: "" };
+  if (text.length > MAX_BODY_BYTES) return ignored;
+  let update;
+  try {
+    update = JSON.parse(text);
+  } catch {
+    return ignored;
+  }
+  if (typeof update !== "object" || update === null || typeof update.update_id !== "number") return ignored;
+  const message = update.message;
+  if (typeof message !== "object" || message === null || typeof message.chat?.id !== "number") return ignored;
+  const command = parseCommand(message, env.TELEGRAM_BOT_USERNAME);
+  if (!command || command.name !== "ping") return ignored;
+  return { status: 200, body: JSON.stringify(await ping(update, message, env)) };
+}
+
+async function webhook(request, env) {
+  if (!secretMatches(request.headers.get("x-telegram-bot-api-secret-token"), env.TELEGRAM_WEBHOOK_SECRET)) {
+    return new Response("unauthorized", { status: 401 });
+  }
+  const { status, body } = await handleUpdate(await request.text(), env);
+  if (!body) return new Response(null, { status });
+  return new Response(body, { status, headers: { "content-type": "application/json" } });
+}
+
+async function route(request, env) {
+  const url = new URL(request.url);
+  if (url.pathname === "/" && request.method === "GET") {
+    return new Response("miti: ok\n", { headers: { "content-type": "text/plain" } });
+  }
+  if (url.pathname === "/webhook" && request.method === "POST") return webhook(request, env);
+  return new Response("not found", { status: 404 });
+}
+
+export default {
+  async fetch(request, env) {
+    const started = Date.now();
+    let response;
+    try {
+      response = await route(request, env);
+    } catch (error) {
+      console.log(JSON.stringify({ level: "error", msg: "request failed", error: String(error) }));
+      response = new Response("internal error", { status: 500 });
+    }
+    console.log(JSON.stringify({ method: request.method, path: new URL(request.url).pathname, status: response.status, ms: Date.now() - started }));
+    return response;
+  },
+};
