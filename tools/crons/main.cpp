@@ -1,0 +1,178 @@
+// miti-crons: keeps wrangler.toml [triggers] crons in step with the crons the modules in
+// [vars] MODULES declare (the modules production runs).
+//
+//   miti-crons check [--toml wrangler.toml] [--modules "a,b"] [--manifest file.json]
+//   miti-crons sync  [--toml wrangler.toml] [--modules "a,b"] [--manifest file.json]
+//
+// check exits 1 naming every module/cron/schedule out of step; sync rewrites only the crons list.
+// The declared crons come from the compiled modules (the registry the Worker builds), or from a
+// miti-manifest JSON file with --manifest (used by the tests). --modules overrides MODULES.
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "lib/cron_consistency.hpp"
+#include "lib/wrangler_toml.hpp"
+#include "miti/json.hpp"
+#include "registry/module_index.hpp"
+#include "registry/registry.hpp"
+
+namespace {
+
+using miti::tools::DeclaredCron;
+
+struct Options {
+  std::string command;
+  std::string toml = "wrangler.toml";
+  std::optional<std::string> modules;
+  std::optional<std::string> manifest;
+};
+
+class Failure : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+std::string read_file(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw Failure("cannot read " + path);
+  std::stringstream buffer;
+  buffer << in.rdbuf();
+  return buffer.str();
+}
+
+// Writes beside the target and renames, so an interrupted sync never leaves half a file.
+void write_file(const std::string& path, const std::string& text) {
+  std::string temporary = path + ".miti-crons.tmp";
+  {
+    std::ofstream out(temporary, std::ios::binary | std::ios::trunc);
+    out << text;
+    if (!out.flush()) throw Failure("cannot write " + temporary);
+  }
+  std::filesystem::rename(temporary, path);
+}
+
+std::vector<DeclaredCron> from_registry(const std::string& modules) {
+  try {
+    auto registry = miti::registry::Registry::build(miti::registry::compiled_modules(), modules);
+    std::vector<DeclaredCron> declared;
+    for (const auto& module : registry.modules())
+      for (const auto& cron : module.crons)
+        declared.push_back(
+            {std::string(module.name), std::string(cron.name), std::string(cron.schedule)});
+    return declared;
+  } catch (const std::exception& error) {
+    throw Failure("MODULES \"" + modules + "\": " + error.what());
+  }
+}
+
+// The modules named in MODULES, in that order, from miti-manifest's JSON.
+std::vector<DeclaredCron> from_manifest(const std::string& path, const std::string& modules) {
+  miti::Json manifest;
+  try {
+    manifest = miti::Json::parse(read_file(path));
+  } catch (const miti::Json::exception& error) {
+    throw Failure(path + ": " + error.what());
+  }
+  std::vector<DeclaredCron> declared;
+  for (const std::string& name : miti::registry::parse_module_list(modules)) {
+    const miti::Json* found = nullptr;
+    for (const auto& module : manifest.at("modules"))
+      if (module.at("name") == name) found = &module;
+    if (found == nullptr) throw Failure("unknown module '" + name + "' in MODULES");
+    for (const auto& cron : found->value("crons", miti::Json::array()))
+      declared.push_back({name, cron.at("name"), cron.at("schedule")});
+  }
+  return declared;
+}
+
+Options parse_options(int argc, char** argv) {
+  Options options;
+  for (int i = 1; i < argc; ++i) {
+    std::string arg = argv[i];
+    bool has_value = i + 1 < argc;
+    if (arg == "--toml" && has_value) {
+      options.toml = argv[++i];
+    } else if (arg == "--modules" && has_value) {
+      options.modules = argv[++i];
+    } else if (arg == "--manifest" && has_value) {
+      options.manifest = argv[++i];
+    } else if (options.command.empty() && (arg == "check" || arg == "sync")) {
+      options.command = arg;
+    } else {
+      options.command.clear();
+      break;
+    }
+  }
+  return options;
+}
+
+int run(const Options& options) {
+  const std::string text = read_file(options.toml);
+  miti::tools::WranglerCrons scanned = miti::tools::scan_wrangler_toml(text);
+  std::string modules;
+  if (options.modules) {
+    modules = *options.modules;
+  } else if (scanned.modules) {
+    modules = *scanned.modules;
+  } else {
+    throw Failure(options.toml +
+                  " has no [vars] MODULES, so there is no telling which modules run; set it");
+  }
+  std::vector<DeclaredCron> declared =
+      options.manifest ? from_manifest(*options.manifest, modules) : from_registry(modules);
+
+  if (options.command == "check") {
+    std::vector<std::string> listed =
+        scanned.crons ? scanned.crons->items : std::vector<std::string>{};
+    auto report = miti::tools::check_crons(declared, listed, modules);
+    for (const auto& note : report.notes) std::cout << "crons: note: " << note << "\n";
+    if (!report.ok()) {
+      for (const auto& problem : report.problems) std::cerr << "crons: " << problem << "\n";
+      return 1;
+    }
+    std::cout << "crons: " << options.toml << " [triggers] crons is in step with MODULES \""
+              << modules << "\" (" << listed.size() << " schedule"
+              << (listed.size() == 1 ? "" : "s") << ")\n";
+    return 0;
+  }
+
+  auto problems = miti::tools::declared_problems(declared);
+  if (!problems.empty()) {
+    for (const auto& problem : problems) std::cerr << "crons: " << problem << "\n";
+    std::cerr << "crons: " << options.toml << " left unchanged\n";
+    return 1;
+  }
+  auto sync = miti::tools::sync_crons(text, declared);
+  if (!sync.changed) {
+    std::cout << "crons: " << options.toml << " [triggers] crons already in step with MODULES \""
+              << modules << "\"\n";
+    return 0;
+  }
+  write_file(options.toml, sync.text);
+  std::cout << "crons: rewrote " << options.toml << " [triggers] crons for MODULES \"" << modules
+            << "\"\n";
+  for (const auto& added : sync.added) std::cout << "  + " << added << "\n";
+  for (const auto& removed : sync.removed) std::cout << "  - " << removed << "\n";
+  return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  Options options = parse_options(argc, argv);
+  if (options.command.empty()) {
+    std::cerr << "usage: miti-crons check|sync [--toml wrangler.toml] [--modules \"a,b\"] "
+                 "[--manifest manifest.json]\n";
+    return 2;
+  }
+  try {
+    return run(options);
+  } catch (const std::exception& error) {
+    std::cerr << "crons: " << error.what() << "\n";
+    return 1;
+  }
+}
