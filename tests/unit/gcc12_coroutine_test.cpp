@@ -1,0 +1,101 @@
+// g++ 12 (the native toolchain) destroys a brace-initialised aggregate
+// temporary twice when it appears in a co_await expression inside a coroutine.
+// clang (the wasm build) does not. miti's public API hits this through its
+// default arguments `SendOptions options = {}` (BotApi::send_message,
+// CommandContext::reply) and `KvListOptions options = {}` (KvStore::list), so
+// the natural `co_await ctx.reply("pong")` double-frees in native builds.
+//
+// The tests below run in a forked child so the crash is reported as a failed
+// check. They are [!mayfail] until the headers stop using `= {}` on coroutine
+// parameters (`= SendOptions()` is not affected), or the native build moves
+// to a compiler without the bug.
+#include <array>
+#include <catch2/catch.hpp>
+#include <string>
+
+#include "fake_host.hpp"
+#include "isolated.hpp"
+#include "miti/bot_api.hpp"
+#include "miti/module.hpp"
+#include "worker_harness.hpp"
+
+namespace {
+
+using miti::CommandContext;
+using miti::Json;
+using miti::Task;
+using miti_test::command_update;
+using miti_test::run_isolated;
+using miti_test::WorkerHarness;
+
+// The idiomatic handler: default options, straight inside co_await.
+Task<void> idiomatic_pong(CommandContext& ctx) {
+  co_await ctx.reply("pong");
+}
+
+miti::ModuleDefinition idiomatic_module() {
+  return {.name = "idiom",
+          .commands = {{"pong", miti::Visibility::kPublic, "pong", idiomatic_pong}}};
+}
+const std::array<miti::registry::ModuleEntry, 1> kIdiom = {{{"idiom", &idiomatic_module}}};
+
+Task<void> send_default(miti::BotApi& api) {
+  co_await api.send_message(5, "hi");
+}
+
+// A stand-in for SendOptions that counts its live instances without owning
+// heap memory, so the toolchain's behaviour is visible without crashing.
+struct Counted {
+  static inline int live = 0;
+  Counted() { ++live; }
+  Counted(const Counted&) { ++live; }
+  Counted(Counted&&) noexcept { ++live; }
+  ~Counted() { --live; }
+};
+struct Options {
+  int flag = 0;
+  Counted counted = Counted();
+};
+Task<void> takes_options(Options options = {}) {
+  (void)options;
+  co_return;
+}
+Task<void> awaits_with_default() {
+  co_await takes_options();
+}
+
+}  // namespace
+
+TEST_CASE("co_await ctx.reply(text) with default options does not corrupt memory",
+          "[gcc12][!mayfail]") {
+  std::string body = run_isolated([] {
+    WorkerHarness h(kIdiom, {{"MODULES", "idiom"}});
+    h.webhook(1, command_update(1, 42, "/pong"));
+    return h.host.responses.at(0).body;
+  });
+  CHECK(body == miti_test::webhook_reply(42, "pong").dump());
+}
+
+TEST_CASE("co_await api.send_message(chat, text) with default options does not corrupt memory",
+          "[gcc12][!mayfail]") {
+  std::string body = run_isolated([] {
+    miti_test::ScopeHarness h;
+    miti::BotApi api(h.scope, true);
+    Task<void> task = send_default(api);
+    task.start();
+    return api.take_webhook_reply().value_or(Json()).dump();
+  });
+  CHECK(body == Json({{"method", "sendMessage"}, {"chat_id", 5}, {"text", "hi"}}).dump());
+}
+
+TEST_CASE("toolchain: a braced default argument in co_await is destroyed once",
+          "[gcc12][toolchain][!mayfail]") {
+  Counted::live = 0;
+  {
+    Task<void> task = awaits_with_default();
+    task.start();
+    REQUIRE(task.done());
+  }
+  // g++ 12.2 leaves -1 here: one construction, two destructions.
+  CHECK(Counted::live == 0);
+}

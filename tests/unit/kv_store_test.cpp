@@ -1,0 +1,250 @@
+// KvStore against the scripted host: per-module prefixes, list isolation,
+// key and TTL limits checked before any op, missing binding, JSON helpers.
+#include "miti/kv_store.hpp"
+
+#include <catch2/catch.hpp>
+#include <map>
+#include <optional>
+#include <string>
+
+#include "fake_host.hpp"
+#include "miti/error.hpp"
+
+namespace {
+
+using Catch::Matchers::Contains;
+using miti::Json;
+using miti::KvListOptions;
+using miti::KvListResult;
+using miti::KvStore;
+using miti::UsageError;
+using miti_test::ok;
+using miti_test::Reply;
+using miti_test::run_now;
+using miti_test::ScopeHarness;
+using miti_test::SubmittedOp;
+
+// A tiny in-memory Workers KV behind the fake host, shared by every module.
+struct KvHarness : ScopeHarness {
+  KvHarness() : ScopeHarness(miti_test::make_env({}, {"KV"})) {
+    host.auto_reply = [this](const SubmittedOp& submitted) -> std::optional<Reply> {
+      const Json& op = submitted.op;
+      std::string kind = op.at("op");
+      if (kind == "kv.get") {
+        auto it = data.find(op.at("key"));
+        return it == data.end() ? ok(nullptr) : ok(it->second);
+      }
+      if (kind == "kv.put") {
+        data[op.at("key")] = op.at("value");
+        return ok();
+      }
+      if (kind == "kv.delete") {
+        data.erase(op.at("key").get<std::string>());
+        return ok();
+      }
+      if (kind == "kv.list") {
+        Json keys = Json::array();
+        std::string prefix = op.at("prefix");
+        for (const auto& [key, value] : data) {
+          if (key.starts_with(prefix)) keys.push_back(key);
+        }
+        return ok({{"keys", keys}, {"done", true}, {"cursor", ""}});
+      }
+      return miti_test::fail("unexpected op");
+    };
+  }
+  std::map<std::string, std::string> data;
+};
+
+}  // namespace
+
+TEST_CASE("keys are stored as '<module>:<key>'", "[kv]") {
+  KvHarness h;
+  KvStore db(h.scope, "misc");
+  CHECK(db.key_prefix() == "misc:");
+  run_now(db.put("last_ping", "now"));
+  REQUIRE(h.host.ops.size() == 1);
+  CHECK(h.host.ops[0].op == Json{{"op", "kv.put"}, {"key", "misc:last_ping"}, {"value", "now"}});
+  CHECK(h.data.at("misc:last_ping") == "now");
+
+  CHECK(run_now(db.get("last_ping")) == "now");
+  CHECK(h.host.ops[1].op == Json{{"op", "kv.get"}, {"key", "misc:last_ping"}});
+  CHECK(run_now(db.get("missing")) == std::nullopt);
+
+  run_now(db.remove("last_ping"));
+  CHECK(h.host.ops.back().op == Json{{"op", "kv.delete"}, {"key", "misc:last_ping"}});
+  CHECK(h.data.empty());
+}
+
+TEST_CASE("two modules never see each other's keys", "[kv]") {
+  KvHarness h;
+  KvStore a(h.scope, "alpha");
+  KvStore b(h.scope, "beta");
+  run_now(a.put("shared", "from alpha"));
+  run_now(b.put("shared", "from beta"));
+  CHECK(run_now(a.get("shared")) == "from alpha");
+  CHECK(run_now(b.get("shared")) == "from beta");
+  run_now(a.remove("shared"));
+  CHECK(run_now(b.get("shared")) == "from beta");
+}
+
+TEST_CASE("list prefixes the module, strips it from results", "[kv]") {
+  KvHarness h;
+  h.data = {{"notes:a1", "x"}, {"notes:a2", "x"}, {"notes:b", "x"}, {"other:a3", "x"}};
+  KvStore db(h.scope, "notes");
+  KvListResult all = run_now(db.list());
+  CHECK(all.keys == std::vector<std::string>{"a1", "a2", "b"});
+  CHECK(all.done);
+  CHECK(h.host.ops[0].op == Json{{"op", "kv.list"}, {"prefix", "notes:"}, {"limit", 1000}});
+
+  KvListResult some = run_now(db.list({.prefix = "a", .limit = 10}));
+  CHECK(some.keys == std::vector<std::string>{"a1", "a2"});
+  CHECK(h.host.ops[1].op == Json{{"op", "kv.list"}, {"prefix", "notes:a"}, {"limit", 10}});
+}
+
+TEST_CASE("list never returns a foreign key, even when the host does", "[kv]") {
+  ScopeHarness h(miti_test::make_env({}, {"KV"}));
+  // "not" is a prefix of "notes": a careless prefix check would leak these.
+  h.host.auto_reply = [](const SubmittedOp&) -> std::optional<Reply> {
+    return ok({{"keys", {"not:x", "notes:mine", "other:y", "notesy:z"}}, {"done", true}});
+  };
+  KvStore db(h.scope, "not");
+  KvListResult page = run_now(db.list());
+  CHECK(page.keys == std::vector<std::string>{"x"});
+}
+
+TEST_CASE("list passes the cursor along and reports unfinished pages", "[kv]") {
+  ScopeHarness h(miti_test::make_env({}, {"KV"}));
+  h.host.auto_reply = [](const SubmittedOp& op) -> std::optional<Reply> {
+    if (!op.op.contains("cursor")) {
+      return ok({{"keys", {"m:1", "m:2"}}, {"done", false}, {"cursor", "c-2"}});
+    }
+    return ok({{"keys", {"m:3"}}, {"done", true}, {"cursor", ""}});
+  };
+  KvStore db(h.scope, "m");
+  KvListResult first = run_now(db.list({.limit = 2}));
+  CHECK(first.keys == std::vector<std::string>{"1", "2"});
+  CHECK_FALSE(first.done);
+  CHECK(first.cursor == "c-2");
+  KvListResult second = run_now(db.list({.limit = 2, .cursor = first.cursor}));
+  CHECK(h.host.ops[1].op.at("cursor") == "c-2");
+  CHECK(second.keys == std::vector<std::string>{"3"});
+  CHECK(second.done);
+  CHECK(second.cursor.empty());
+}
+
+TEST_CASE("list limits outside 1..1000 are refused without an op", "[kv]") {
+  KvHarness h;
+  KvStore db(h.scope, "m");
+  for (int limit : {0, -1, 1001}) {
+    auto task = db.list({.limit = limit});
+    task.start();
+    CHECK_THROWS_AS(task.result(), UsageError);
+  }
+  CHECK(h.host.ops.empty());
+}
+
+TEST_CASE("keys over 512 bytes after prefixing are refused before any op", "[kv]") {
+  KvHarness h;
+  KvStore db(h.scope, "misc");  // "misc:" is 5 bytes
+  run_now(db.put(std::string(512 - 5, 'k'), "v"));
+  CHECK(h.host.ops.size() == 1);
+
+  const std::string too_long(512 - 5 + 1, 'k');
+  auto get = db.get(too_long);
+  get.start();
+  CHECK_THROWS_WITH(get.result(), Contains("513 bytes") && Contains("'misc:'"));
+  auto put = db.put(too_long, "v");
+  put.start();
+  CHECK_THROWS_AS(put.result(), UsageError);
+  auto remove = db.remove(too_long);
+  remove.start();
+  CHECK_THROWS_AS(remove.result(), UsageError);
+
+  // Measured in bytes, not characters: 254 Cyrillic letters are 508 bytes.
+  std::string wide;
+  for (int i = 0; i < 254; ++i) wide += "ж";
+  auto wide_put = db.put(wide, "v");
+  wide_put.start();
+  CHECK_THROWS_AS(wide_put.result(), UsageError);
+  CHECK(h.host.ops.size() == 1);
+}
+
+TEST_CASE("an empty key is refused", "[kv]") {
+  KvHarness h;
+  KvStore db(h.scope, "m");
+  auto task = db.get("");
+  task.start();
+  CHECK_THROWS_AS(task.result(), UsageError);
+  CHECK(h.host.ops.empty());
+}
+
+TEST_CASE("TTLs under 60 seconds are refused before any op; 60 and up are sent", "[kv]") {
+  KvHarness h;
+  KvStore db(h.scope, "m");
+  for (int ttl : {59, 0, -5}) {
+    auto task = db.put("k", "v", ttl);
+    task.start();
+    CHECK_THROWS_WITH(task.result(), Contains("at least 60") && Contains(std::to_string(ttl)));
+  }
+  auto json_task = db.put_json("k", {{"a", 1}}, 1);
+  json_task.start();
+  CHECK_THROWS_AS(json_task.result(), UsageError);
+  CHECK(h.host.ops.empty());
+
+  run_now(db.put("k", "v", 60));
+  REQUIRE(h.host.ops.size() == 1);
+  CHECK(h.host.ops[0].op.at("ttl") == 60);
+  run_now(db.put("k", "v"));
+  CHECK_FALSE(h.host.ops[1].op.contains("ttl"));
+}
+
+TEST_CASE("without a KV binding every call is MissingBindingError and sends nothing", "[kv]") {
+  ScopeHarness h(miti_test::make_env({}, {"DB"}));
+  KvStore db(h.scope, "m");
+  auto get = db.get("k");
+  get.start();
+  CHECK_THROWS_AS(get.result(), miti::MissingBindingError);
+  auto put = db.put("k", "v");
+  put.start();
+  CHECK_THROWS_WITH(put.result(), Contains("KV binding"));
+  auto list = db.list();
+  list.start();
+  CHECK_THROWS_AS(list.result(), miti::MissingBindingError);
+  auto get_json = db.get_json("k");
+  get_json.start();
+  CHECK_THROWS_AS(get_json.result(), miti::MissingBindingError);
+  CHECK(h.host.ops.empty());
+}
+
+TEST_CASE("a failing KV operation surfaces as HostError in the caller", "[kv]") {
+  ScopeHarness h(miti_test::make_env({}, {"KV"}));
+  KvStore db(h.scope, "m");
+  auto task = db.put("k", "v");
+  task.start();
+  REQUIRE_FALSE(task.done());
+  h.host.answer_index(0, miti_test::fail("KV PUT failed: 429 Too Many Requests"));
+  REQUIRE(task.done());
+  CHECK_THROWS_WITH(task.result(), "KV PUT failed: 429 Too Many Requests");
+}
+
+TEST_CASE("put_json and get_json round-trip", "[kv]") {
+  KvHarness h;
+  KvStore db(h.scope, "misc");
+  Json record = {{"at", "2026-11-27T05:30:00.123Z"}, {"n", 3}};
+  run_now(db.put_json("last_ping", record));
+  CHECK(Json::parse(h.data.at("misc:last_ping")) == record);
+  CHECK(run_now(db.get_json("last_ping")) == record);
+  CHECK(run_now(db.get_json("never_written")) == std::nullopt);
+  CHECK(h.host.logs.empty());
+}
+
+TEST_CASE("corrupt JSON reads as empty with exactly one warning", "[kv]") {
+  KvHarness h;
+  h.data["misc:last_ping"] = "{not json";
+  KvStore db(h.scope, "misc");
+  CHECK(run_now(db.get_json("last_ping")) == std::nullopt);
+  REQUIRE(h.host.logs.size() == 1);
+  CHECK(h.host.logs[0].at("level") == "warn");
+  CHECK(h.host.logs[0].at("key") == "misc:last_ping");
+}
