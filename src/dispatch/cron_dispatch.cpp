@@ -3,37 +3,21 @@
 #include <optional>
 #include <string>
 
+#include "cron/cron_expression.hpp"
 #include "miti/bot_api.hpp"
 #include "miti/context.hpp"
 
 namespace miti::dispatch {
 
-namespace {
-
-// TODO(cron): switch to miti::cron::normalize once the parser lands.
-std::optional<std::string> normalized_schedule(std::string_view text) {
-  std::string out;
-  bool in_space = true;
-  for (char c : text) {
-    bool space = c == ' ' || c == '\t';
-    if (space && !in_space) out += ' ';
-    if (!space) out += c;
-    in_space = space;
-  }
-  while (!out.empty() && out.back() == ' ') out.pop_back();
-  if (out.empty()) return std::nullopt;
-  return out;
-}
-
-}  // namespace
-
 std::vector<CronRun> matching_crons(const registry::Registry& registry, std::string_view fired) {
   std::vector<CronRun> runs;
-  std::optional<std::string> wanted = normalized_schedule(fired);
+  std::optional<std::string> wanted = cron::normalize(fired);
   if (!wanted) return runs;
   for (const ModuleDefinition& module : registry.modules()) {
     for (const Cron& cron : module.crons) {
-      if (normalized_schedule(cron.schedule) == wanted) runs.push_back(CronRun{&module, &cron});
+      // Schedules were validated when the registry was built, so normalize
+      // only fails here for a trigger nobody declared.
+      if (cron::normalize(cron.schedule) == wanted) runs.push_back(CronRun{&module, &cron});
     }
   }
   return runs;

@@ -184,6 +184,10 @@ Task<void> Worker::scheduled_flow(ActiveRequest& request, double scheduled_time_
   }
 
   std::vector<CronRun> runs = matching_crons(*registry, cron);
+  if (runs.empty()) {
+    scope.log.warn("no module cron matches this trigger",
+                   {{"cron", cron}, {"hint", "npm run crons:sync keeps wrangler.toml in step"}});
+  }
   CronEvent event{.cron = cron, .scheduled_time_ms = scheduled_time_ms};
   std::vector<Task<void>> tasks;
   tasks.reserve(runs.size());

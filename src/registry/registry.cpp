@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <set>
 
+#include "cron/cron_validation.hpp"
 #include "telegram/command_parser.hpp"
 
 namespace miti::registry {
@@ -63,6 +64,11 @@ void validate_crons(const ModuleDefinition& module) {
     }
     if (!names.insert(cron.name).second) throw RegistryError(where + ": declared twice");
     if (trim(cron.schedule).empty()) throw RegistryError(where + ": schedule is empty");
+    try {
+      cron::validate_schedule(module.name, cron.name, cron.schedule);
+    } catch (const Error& error) {
+      throw RegistryError(error.what());
+    }
     if (cron.handler == nullptr) throw RegistryError(where + ": has no handler");
   }
 }
