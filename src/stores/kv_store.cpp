@@ -2,6 +2,7 @@
 
 #include "miti/error.hpp"
 #include "runtime/request_scope.hpp"
+#include "util/json_access.hpp"
 
 namespace miti {
 
@@ -66,14 +67,16 @@ Task<KvListResult> KvStore::list(KvListOptions options) {
   Json page = co_await runtime::host_call(*scope_, op);
 
   KvListResult result;
-  for (const Json& name : page.value("keys", Json::array())) {
+  const Json* keys = util::field(page, "keys");
+  for (const Json& name : keys != nullptr && keys->is_array() ? *keys : Json::array()) {
+    if (!name.is_string()) continue;
     const auto& full = name.get_ref<const std::string&>();
     // The host lists by our prefix, so every key carries it; check anyway so a
     // host bug can never leak another module's keys.
     if (full.starts_with(prefix_)) result.keys.push_back(full.substr(prefix_.size()));
   }
-  result.done = page.value("done", true);
-  if (!result.done) result.cursor = page.value("cursor", std::string());
+  result.done = util::bool_or(page, "done", true);
+  if (!result.done) result.cursor = util::string_or(page, "cursor", "");
   co_return result;
 }
 

@@ -2,6 +2,7 @@
 
 #include "miti/error.hpp"
 #include "runtime/request_scope.hpp"
+#include "util/json_access.hpp"
 
 namespace miti {
 
@@ -22,10 +23,12 @@ Json statement_json(const SqlStatement& statement) {
 }
 
 SqlRunResult meta_from(const Json& result) {
-  const Json& meta = result.contains("meta") ? result.at("meta") : Json::object();
+  // d1.run answers the meta object itself; all/batch results nest it.
+  const Json& meta = result.contains("meta") ? result.at("meta") : result;
+  if (!meta.is_object()) return {};
   return SqlRunResult{
-      .changes = meta.value("changes", std::int64_t{0}),
-      .last_row_id = meta.value("last_row_id", std::int64_t{0}),
+      .changes = util::int_or(meta, "changes", 0),
+      .last_row_id = util::int_or(meta, "last_row_id", 0),
   };
 }
 
@@ -33,13 +36,16 @@ SqlRunResult meta_from(const Json& result) {
 // survives and one shared column list serves every row.
 std::vector<SqlRow> rows_from(const Json& result) {
   auto columns = std::make_shared<std::vector<std::string>>();
-  for (const Json& name : result.value("columns", Json::array())) {
-    columns->push_back(name.get<std::string>());
+  if (const Json* names = util::field(result, "columns"); names != nullptr && names->is_array()) {
+    for (const Json& name : *names)
+      columns->push_back(name.is_string() ? name.get<std::string>() : "");
   }
   std::vector<SqlRow> rows;
-  const Json& raw_rows = result.contains("rows") ? result.at("rows") : Json::array();
-  rows.reserve(raw_rows.size());
-  for (const Json& raw : raw_rows) {
+  const Json* raw_rows = util::field(result, "rows");
+  if (raw_rows == nullptr || !raw_rows->is_array()) return rows;
+  rows.reserve(raw_rows->size());
+  for (const Json& raw : *raw_rows) {
+    if (!raw.is_array()) throw HostError("D1 answered a row that is not an array");
     std::vector<SqlValue> values;
     values.reserve(raw.size());
     for (const Json& cell : raw) values.push_back(SqlValue::from_json(cell));

@@ -3,6 +3,7 @@
 #include "miti/error.hpp"
 #include "runtime/request_scope.hpp"
 #include "telegram/message_splitter.hpp"
+#include "util/json_access.hpp"
 
 namespace miti {
 
@@ -15,9 +16,9 @@ Task<Json> BotApi::call(std::string method, Json params) {
   ++subrequests_;
   Json op = {{"op", "telegram"}, {"method", method}, {"params", std::move(params)}};
   Json response = co_await runtime::host_call(*scope_, op);
-  if (!response.value("ok", false)) {
-    throw BotApiError(method, response.value("error_code", 0),
-                      response.value("description", std::string("no description")));
+  if (!util::bool_or(response, "ok", false)) {
+    throw BotApiError(method, static_cast<int>(util::int_or(response, "error_code", 0)),
+                      util::string_or(response, "description", "no description"));
   }
   co_return response.contains("result") ? response.at("result") : Json();
 }
@@ -41,9 +42,9 @@ Task<void> BotApi::flush_held() {
   ++subrequests_;
   Json op = {{"op", "telegram"}, {"method", method}, {"params", std::move(held)}};
   Json response = co_await runtime::host_call(*scope_, op);
-  if (!response.value("ok", false)) {
-    throw BotApiError(method, response.value("error_code", 0),
-                      response.value("description", std::string("no description")));
+  if (!util::bool_or(response, "ok", false)) {
+    throw BotApiError(method, static_cast<int>(util::int_or(response, "error_code", 0)),
+                      util::string_or(response, "description", "no description"));
   }
 }
 

@@ -34,7 +34,10 @@ std::size_t utf8_prefix_bytes(std::string_view text, std::int64_t utf16_units) {
   std::int64_t units = 0;
   while (bytes < text.size() && units < utf16_units) {
     std::size_t step = sequence_bytes(static_cast<unsigned char>(text[bytes]));
-    units += step == 4 ? 2 : 1;  // astral code points are surrogate pairs
+    std::int64_t width = step == 4 ? 2 : 1;  // astral code points are surrogate pairs
+    // A pair straddling the limit stays outside: the prefix never exceeds it.
+    if (units + width > utf16_units) break;
+    units += width;
     bytes = std::min(text.size(), bytes + step);
   }
   return bytes;

@@ -18,13 +18,19 @@ std::optional<std::string> string_field(const Json& object, const char* name) {
   return it->get<std::string>();
 }
 
+// A missing or mistyped flag reads as false: a stray type must not throw.
+bool bool_field(const Json& object, const char* name) {
+  auto it = object.find(name);
+  return it != object.end() && it->is_boolean() && it->get<bool>();
+}
+
 std::optional<User> parse_user(const Json& json) {
   if (!json.is_object()) return std::nullopt;
   auto id = integer_field(json, "id");
   if (!id) return std::nullopt;
   User user;
   user.id = *id;
-  user.is_bot = json.value("is_bot", false);
+  user.is_bot = bool_field(json, "is_bot");
   user.first_name = string_field(json, "first_name").value_or("");
   user.last_name = string_field(json, "last_name");
   user.username = string_field(json, "username");
@@ -56,7 +62,7 @@ std::optional<Message> parse_message(const Json& json) {
   message.message_id = *message_id;
   message.chat = std::move(*chat);
   message.message_thread_id = integer_field(json, "message_thread_id");
-  message.is_topic_message = json.value("is_topic_message", false);
+  message.is_topic_message = bool_field(json, "is_topic_message");
   message.date = integer_field(json, "date").value_or(0);
   message.text = string_field(json, "text");
   if (auto from = json.find("from"); from != json.end()) message.from = parse_user(*from);

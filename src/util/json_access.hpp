@@ -1,0 +1,37 @@
+// Reading fields from JSON the host or the Bot API sent, where a missing or
+// mistyped field means "use the fallback" and never throws.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include "miti/json.hpp"
+
+namespace miti::util {
+
+inline const Json* field(const Json& object, std::string_view name) {
+  if (!object.is_object()) return nullptr;
+  auto it = object.find(name);
+  return it == object.end() ? nullptr : &*it;
+}
+
+inline std::int64_t int_or(const Json& object, std::string_view name, std::int64_t fallback) {
+  const Json* value = field(object, name);
+  if (value == nullptr) return fallback;
+  if (value->is_number_integer()) return value->get<std::int64_t>();
+  if (value->is_number_float()) return static_cast<std::int64_t>(value->get<double>());
+  return fallback;
+}
+
+inline bool bool_or(const Json& object, std::string_view name, bool fallback) {
+  const Json* value = field(object, name);
+  return value != nullptr && value->is_boolean() ? value->get<bool>() : fallback;
+}
+
+inline std::string string_or(const Json& object, std::string_view name, std::string fallback) {
+  const Json* value = field(object, name);
+  return value != nullptr && value->is_string() ? value->get<std::string>() : std::move(fallback);
+}
+
+}  // namespace miti::util
