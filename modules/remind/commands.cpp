@@ -1,0 +1,140 @@
+#include "remind/commands.hpp"
+
+#include <charconv>
+#include <miti/miti.hpp>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "remind/config.hpp"
+#include "remind/duration.hpp"
+#include "remind/queries.hpp"
+#include "remind/text.hpp"
+
+namespace remind {
+
+namespace {
+
+using miti::CommandContext;
+using miti::Task;
+
+constexpr const char* kRemindUsage =
+    "Usage: /remind <when> <text>, e.g. /remind 1h30m stretch\n"
+    "<when> is 1m to 365d, made of w, d, h and m parts: 10m, 2h, 1d, 1h30m";
+constexpr const char* kUnremindUsage = "Usage: /unremind <id> (the ids are in /reminders)";
+constexpr std::size_t kPreviewCodePoints = 80;
+
+// Reminders belong to a user: channel posts (no sender) and bots without a DB
+// get a clear answer instead of a failure in the log.
+std::optional<std::string> unavailable(CommandContext& ctx) {
+  if (!ctx.has_sql()) return "Reminders are unavailable: this bot has no database (DB binding).";
+  if (ctx.from() == nullptr) return "Reminders need a sender; this message has none.";
+  return std::nullopt;
+}
+
+std::optional<std::int64_t> parse_id(std::string_view text) {
+  text = trim(text);
+  if (!text.empty() && text.front() == '#') text.remove_prefix(1);
+  std::int64_t id = 0;
+  auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), id);
+  if (text.empty() || error != std::errc() || end != text.data() + text.size() || id <= 0) {
+    return std::nullopt;
+  }
+  return id;
+}
+
+}  // namespace
+
+Task<void> remind_command(CommandContext& ctx) {
+  if (std::optional<std::string> why = unavailable(ctx)) {
+    co_await ctx.reply(std::move(*why));
+    co_return;
+  }
+  std::string_view args = trim(ctx.args());
+  std::size_t space = args.find_first_of(" \t\r\n");
+  std::string_view when = args.substr(0, space);
+  std::string_view text = space == std::string_view::npos ? "" : trim(args.substr(space));
+  std::optional<std::int64_t> delay = parse_duration(when);
+  if (!delay || *delay < kMinDelayMs || *delay > kMaxDelayMs || text.empty()) {
+    co_await ctx.reply(kRemindUsage);
+    co_return;
+  }
+  if (utf16_units(text) > kMaxTextUnits) {
+    std::string answer =
+        "That reminder is too long: at most " + std::to_string(kMaxTextUnits) + " characters.";
+    co_await ctx.reply(std::move(answer));
+    co_return;
+  }
+
+  const auto now = static_cast<std::int64_t>(ctx.now_ms());
+  // Whole seconds, so the time shown is exactly the time stored.
+  const std::int64_t due = (now + *delay + 999) / 1000 * 1000;
+  const miti::telegram::Message& message = ctx.message();
+  queries::NewReminder reminder{
+      .chat_id = ctx.chat().id,
+      .thread_id = message.is_topic_message ? message.message_thread_id : std::nullopt,
+      .message_id = message.message_id,
+      .user_id = ctx.from()->id,
+      .text = std::string(text),
+      .created_at = now,
+      .due_at = due,
+  };
+  std::vector<miti::SqlRow> inserted =
+      co_await ctx.sql().all(queries::insert_if_below_limit(reminder, kMaxOpenPerUser));
+  if (inserted.empty()) {
+    std::string answer = "You already have " + std::to_string(kMaxOpenPerUser) +
+                         " pending reminders, the most allowed. Delete one with /unremind <id> "
+                         "(see /reminders) or wait for one to fire.";
+    co_await ctx.reply(std::move(answer));
+    co_return;
+  }
+  const std::int64_t id = inserted.front().integer("id");
+  std::string answer = "⏰ Reminder #" + std::to_string(id) + " set for " + utc_seconds(due) +
+                       " (in " + format_duration(*delay) + ").";
+  co_await ctx.reply(std::move(answer));
+}
+
+Task<void> reminders_command(CommandContext& ctx) {
+  if (std::optional<std::string> why = unavailable(ctx)) {
+    co_await ctx.reply(std::move(*why));
+    co_return;
+  }
+  std::vector<miti::SqlRow> rows =
+      co_await ctx.sql().all(queries::list_open(ctx.from()->id, ctx.chat().id, kMaxOpenPerUser));
+  if (rows.empty()) {
+    co_await ctx.reply("You have no pending reminders in this chat. Set one with /remind 10m tea.");
+    co_return;
+  }
+  // One reminder per line, each line complete HTML: long lists are split at
+  // line breaks, which therefore never fall inside a tag.
+  std::string text = "<b>Your pending reminders here (" + std::to_string(rows.size()) + ")</b>";
+  for (const miti::SqlRow& row : rows) {
+    text += "\n#" + std::to_string(row.integer("id")) + " · " + utc_seconds(row.integer("due_at")) +
+            " · " + escape_html(preview(row.text("text"), kPreviewCodePoints));
+  }
+  miti::SendOptions options;
+  options.parse_mode = "HTML";
+  co_await ctx.reply(std::move(text), std::move(options));
+}
+
+Task<void> unremind_command(CommandContext& ctx) {
+  if (std::optional<std::string> why = unavailable(ctx)) {
+    co_await ctx.reply(std::move(*why));
+    co_return;
+  }
+  std::optional<std::int64_t> id = parse_id(ctx.args());
+  if (!id) {
+    co_await ctx.reply(kUnremindUsage);
+    co_return;
+  }
+  std::vector<miti::SqlRow> deleted =
+      co_await ctx.sql().all(queries::delete_pending(*id, ctx.from()->id));
+  // The same answer whether the id is someone else's, delivered or unknown:
+  // it must not reveal other users' reminders.
+  std::string answer = !deleted.empty()
+                           ? "Reminder #" + std::to_string(*id) + " deleted."
+                           : "You have no pending reminder #" + std::to_string(*id) + ".";
+  co_await ctx.reply(std::move(answer));
+}
+
+}  // namespace remind

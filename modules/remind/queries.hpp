@@ -1,0 +1,62 @@
+// Every SQL statement remind runs, in one place, so that the indexes in
+// migrations/0001_create_reminders.sql can be checked against them. None uses
+// an IN list that grows with the data except release_claims, which is split to
+// respect D1's 100 bound parameters per statement.
+#pragma once
+
+#include <cstdint>
+#include <miti/sql_store.hpp>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace remind::queries {
+
+struct NewReminder {
+  std::int64_t chat_id = 0;
+  std::optional<std::int64_t> thread_id;
+  std::optional<std::int64_t> message_id;
+  std::int64_t user_id = 0;
+  std::string text;
+  std::int64_t created_at = 0;
+  std::int64_t due_at = 0;
+};
+
+// Inserts unless the user already has max_open unfinished reminders, in one
+// statement so two concurrent /remind cannot both squeeze past the limit.
+// RETURNING id: no row means refused.
+miti::SqlStatement insert_if_below_limit(const NewReminder& reminder, int max_open);
+
+// The user's unfinished reminders in a chat, soonest first: id, due_at, text.
+miti::SqlStatement list_open(std::int64_t user_id, std::int64_t chat_id, int limit);
+
+// Deletes the user's own pending reminder. Like every write whose effect
+// matters, it answers RETURNING id: a row per row changed, read with all().
+miti::SqlStatement delete_pending(std::int64_t id, std::int64_t user_id);
+
+// Claims up to `limit` due rows in one atomic statement: pending rows whose
+// next_at has come, and 'sending' rows whose lease has expired. Each gets a
+// fresh random claim token and next_at = lease_until. A row already tried
+// max_attempts times is marked failed instead (a reminder whose every claim
+// died with its run must not block the queue forever).
+// RETURNING id, chat_id, thread_id, message_id, text, due_at, state, claim, attempts.
+miti::SqlStatement claim_due(std::int64_t now, std::int64_t lease_until, int limit,
+                             int max_attempts);
+
+// The guarded outcomes of one send: each applies only while the row still
+// carries this run's claim token (no row returned: the claim was lost).
+miti::SqlStatement mark_delivered(std::int64_t id, const std::string& claim, std::int64_t at);
+miti::SqlStatement mark_retry(std::int64_t id, const std::string& claim, std::int64_t next_at,
+                              const std::string& error, bool count_attempt);
+miti::SqlStatement mark_failed(std::int64_t id, const std::string& claim, std::int64_t at,
+                               const std::string& error);
+
+// Hands claimed-but-unsent rows back (the attempt is not counted); one
+// statement per 99 claims.
+std::vector<miti::SqlStatement> release_claims(const std::vector<std::string>& claims,
+                                               std::int64_t next_at);
+
+// Deletes up to `limit` rows that finished before `cutoff`; RETURNING id.
+miti::SqlStatement trim_finished(std::int64_t cutoff, int limit);
+
+}  // namespace remind::queries

@@ -1,0 +1,517 @@
+// Issue 5: the remind module end to end in workerd (Miniflare) with a real D1:
+// /remind, /reminders and /unremind through /webhook, and the `deliver` and
+// `trim` crons fired with a scheduledTime, Bot API calls captured by the fake
+// Telegram. D1 queries per invocation are counted by the real Worker running
+// behind d1_counting_worker.mjs (the shim and the core are unchanged).
+import { test, describe, before, after } from "node:test";
+import assert from "node:assert/strict";
+import fs from "node:fs";
+import path from "node:path";
+import { ROOT, startWorker, textUpdate, webhookReply, waitFor } from "./harness.mjs";
+
+const DELIVER = "* * * * *";
+const TRIM = "0 3 * * *";
+const MINUTE = 60_000;
+const DAY = 24 * 60 * MINUTE;
+const COUNTING_WORKER = path.join(ROOT, "tests/worker/d1_counting_worker.mjs");
+
+// The consolidated migrations/ once it carries remind's table; until then the
+// module's own folder (applied the same way wrangler would).
+function migrationsDir() {
+  const top = path.join(ROOT, "migrations");
+  if (fs.existsSync(top) && fs.readdirSync(top).some((name) => name.includes("remind"))) return true;
+  return path.join(ROOT, "modules/remind/migrations");
+}
+
+// A Worker running util,misc,remind over a migrated D1, with a Bot API whose
+// answers a test can script: w.telegramAnswer = ({method, params}) => answer.
+async function startRemindWorker({ bindings = {} } = {}) {
+  let messageId = 5000;
+  let ext;
+  const w = await startWorker({
+    scriptPath: COUNTING_WORKER,
+    migrations: migrationsDir(),
+    bindings: { MODULES: "util,misc,remind", ...bindings },
+    telegram: async (call) => (await ext.telegramAnswer?.(call)) ?? { ok: true, result: { message_id: messageId++ } },
+  });
+  const db = await w.mf.getD1Database("DB");
+  ext = Object.assign(w, {
+    db,
+    telegramAnswer: null,
+
+    // Sends a command; returns the bot's answer carried in the webhook response.
+    async command(text, options = {}) {
+      const response = await w.webhook(textUpdate(text, options));
+      assert.equal(response.status, 200);
+      return webhookReply(response);
+    },
+
+    // Fires a cron and waits for the whole run (waitUntil included); returns
+    // the D1 statements it ran and the Bot API calls it made.
+    async fire(cron, scheduledMs) {
+      await w.fetch("/__test/invocations?clear=1");
+      const before = w.calls.length;
+      const worker = await w.mf.getWorker();
+      await worker.scheduled({ cron, scheduledTime: new Date(scheduledMs) });
+      let run;
+      const finished = await waitFor(async () => {
+        const list = await (await w.fetch("/__test/invocations")).json();
+        run = list.find((i) => i.kind === "scheduled" && i.done);
+        return run !== undefined;
+      });
+      assert.ok(finished, `the ${cron} run did not finish`);
+      return { d1: run.d1, sql: run.sql, calls: w.calls.slice(before) };
+    },
+
+    async rows(where = "1", ...binds) {
+      const { results } = await db.prepare(`SELECT * FROM remind_reminders WHERE ${where} ORDER BY id`).bind(...binds).all();
+      return results;
+    },
+  });
+  return ext;
+}
+
+// Inserts count reminders straight into D1 (far faster than /remind), due at
+// dueMs + i ms, with text `${prefix} ${i}`.
+async function insertReminders(db, { count, dueMs, prefix, chatId = 900, userId = 900, state = "pending", finishedAt = null, nextAt, claim = null, attempts = 0 }) {
+  await db
+    .prepare(
+      `WITH RECURSIVE n(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM n WHERE i < ?1 - 1)
+       INSERT INTO remind_reminders (chat_id, user_id, text, created_at, due_at, next_at, state, finished_at, claim, attempts)
+       SELECT ?2, ?3, ?4 || ' ' || i, ?5 - 60000, ?5 + i, coalesce(?6, ?5 + i), ?7, ?8, ?9, ?10 FROM n`,
+    )
+    .bind(count, chatId, userId, prefix, dueMs, nextAt ?? null, state, finishedAt, claim, attempts)
+    .run();
+}
+
+const REMIND_ANSWER = /^⏰ Reminder #(\d+) set for (\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ) \(in ([0-9dhm]+)\)\.$/;
+
+describe("remind: commands", () => {
+  let w;
+  before(async () => {
+    w = await startRemindWorker();
+  });
+  after(async () => {
+    await w?.dispose();
+  });
+
+  test("/remind answers with the id and the UTC due time, and stores the reminder", async () => {
+    const before = Date.now();
+    const reply = await w.command("/remind 1h30m stretch <legs> & back", { chatId: 101, fromId: 11 });
+    const after = Date.now();
+    assert.equal(reply.method, "sendMessage");
+    assert.equal(reply.chat_id, 101);
+    const match = reply.text.match(REMIND_ANSWER);
+    assert.ok(match, reply.text);
+    assert.equal(match[3], "1h30m");
+    const [row] = await w.rows("id = ?", Number(match[1]));
+    assert.equal(row.chat_id, 101);
+    assert.equal(row.user_id, 11);
+    assert.equal(row.text, "stretch <legs> & back");
+    assert.equal(row.state, "pending");
+    assert.equal(row.thread_id, null);
+    assert.equal(new Date(row.due_at).toISOString().replace(".000", ""), match[2]);
+    assert.ok(row.due_at >= before + 90 * MINUTE && row.due_at <= after + 90 * MINUTE + 1000, "due in 1h30m");
+    assert.equal(row.due_at % 1000, 0, "whole seconds");
+  });
+
+  test("the duration bounds: 1m and 365d are accepted", async () => {
+    assert.match((await w.command("/remind 1m soon", { chatId: 102, fromId: 12 })).text, REMIND_ANSWER);
+    assert.match((await w.command("/remind 365d later", { chatId: 102, fromId: 12 })).text, REMIND_ANSWER);
+    assert.match((await w.command("/remind 52w week-based", { chatId: 102, fromId: 12 })).text, REMIND_ANSWER);
+  });
+
+  test("bad input gets the usage line and saves nothing", async () => {
+    const before = (await w.rows()).length;
+    for (const text of [
+      "/remind",
+      "/remind tea",
+      "/remind 10m",
+      "/remind 10m   ",
+      "/remind 10x tea",
+      "/remind 30s tea",
+      "/remind 0m tea",
+      "/remind 366d tea",
+      "/remind 53w tea",
+      "/remind 30m1h tea",
+      "/remind 1h1h tea",
+      "/remind -5m tea",
+      "/remind 1.5h tea",
+    ]) {
+      const reply = await w.command(text, { chatId: 103, fromId: 13 });
+      assert.match(reply.text, /^Usage: \/remind <when> <text>/, text);
+    }
+    assert.equal((await w.rows()).length, before);
+  });
+
+  test("a reminder set in a forum topic remembers the topic", async () => {
+    const reply = await w.command("/remind 5m topic tea", { chatId: -100200, fromId: 14, chatType: "supergroup", threadId: 77 });
+    assert.equal(reply.message_thread_id, 77);
+    const id = Number(reply.text.match(REMIND_ANSWER)[1]);
+    const [row] = await w.rows("id = ?", id);
+    assert.equal(row.thread_id, 77);
+  });
+
+  test("/reminders lists the sender's pending reminders in this chat, soonest first, HTML-escaped", async () => {
+    const chat = 104;
+    await w.command("/remind 2h second <b>not bold</b>", { chatId: chat, fromId: 15 });
+    await w.command("/remind 10m first & foremost", { chatId: chat, fromId: 15 });
+    await w.command("/remind 1d third\nwith a line break", { chatId: chat, fromId: 15 });
+    await w.command("/remind 5m someone else's", { chatId: chat, fromId: 16 });
+    await w.command("/remind 5m another chat", { chatId: chat + 1, fromId: 15 });
+    const reply = await w.command("/reminders", { chatId: chat, fromId: 15 });
+    assert.equal(reply.parse_mode, "HTML");
+    const lines = reply.text.split("\n");
+    assert.equal(lines[0], "<b>Your pending reminders here (3)</b>");
+    assert.equal(lines.length, 4);
+    assert.match(lines[1], /^#\d+ · \d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ · first &amp; foremost$/);
+    assert.match(lines[2], / · second &lt;b&gt;not bold&lt;\/b&gt;$/);
+    assert.match(lines[3], / · third with a line break$/);
+    assert.doesNotMatch(reply.text, /someone else|another chat/);
+
+    const empty = await w.command("/reminders", { chatId: chat, fromId: 17 });
+    assert.match(empty.text, /no pending reminders/);
+  });
+
+  test("/unremind deletes the sender's own reminder and refuses someone else's", async () => {
+    const mine = Number((await w.command("/remind 10m mine", { chatId: 106, fromId: 18 })).text.match(REMIND_ANSWER)[1]);
+    const theirs = Number((await w.command("/remind 10m theirs", { chatId: 106, fromId: 19 })).text.match(REMIND_ANSWER)[1]);
+
+    const refused = await w.command(`/unremind ${theirs}`, { chatId: 106, fromId: 18 });
+    assert.equal(refused.text, `You have no pending reminder #${theirs}.`);
+    assert.equal((await w.rows("id = ?", theirs)).length, 1, "nothing deleted");
+
+    const deleted = await w.command(`/unremind #${mine}`, { chatId: 106, fromId: 18 });
+    assert.equal(deleted.text, `Reminder #${mine} deleted.`);
+    assert.equal((await w.rows("id = ?", mine)).length, 0);
+
+    const again = await w.command(`/unremind ${mine}`, { chatId: 106, fromId: 18 });
+    assert.equal(again.text, `You have no pending reminder #${mine}.`);
+    for (const bad of ["/unremind", "/unremind abc", "/unremind 0", "/unremind -3", "/unremind 12 13"]) {
+      assert.match((await w.command(bad, { chatId: 106, fromId: 18 })).text, /^Usage: \/unremind <id>/, bad);
+    }
+  });
+
+  test("the 101st pending reminder of a user is refused; delivered ones do not count", async () => {
+    const user = 20;
+    await insertReminders(w.db, { count: 99, dueMs: Date.now() + DAY, prefix: "filler", chatId: 107, userId: user });
+    assert.match((await w.command("/remind 1h the hundredth", { chatId: 108, fromId: user })).text, REMIND_ANSWER);
+    const refused = await w.command("/remind 1h one too many", { chatId: 108, fromId: user });
+    assert.match(refused.text, /^You already have 100 pending reminders/);
+    assert.equal((await w.rows("user_id = ? AND state = 'pending'", user)).length, 100);
+    assert.equal((await w.rows("text = 'one too many'")).length, 0);
+
+    // another user is not affected
+    assert.match((await w.command("/remind 1h unaffected", { chatId: 108, fromId: user + 1 })).text, REMIND_ANSWER);
+    // once one is delivered there is room again
+    await w.db.prepare("UPDATE remind_reminders SET state = 'delivered', finished_at = 1 WHERE id = (SELECT min(id) FROM remind_reminders WHERE user_id = ?)").bind(user).run();
+    assert.match((await w.command("/remind 1h room again", { chatId: 108, fromId: user })).text, REMIND_ANSWER);
+  });
+
+  test("concurrent /remind cannot squeeze past the limit", async () => {
+    const user = 22;
+    await insertReminders(w.db, { count: 95, dueMs: Date.now() + DAY, prefix: "filler", chatId: 109, userId: user });
+    const replies = await Promise.all(Array.from({ length: 12 }, (_, i) => w.command(`/remind 1h race ${i}`, { chatId: 109, fromId: user })));
+    assert.equal(replies.filter((r) => REMIND_ANSWER.test(r.text)).length, 5);
+    assert.equal((await w.rows("user_id = ? AND state = 'pending'", user)).length, 100);
+  });
+});
+
+describe("remind: deliver", () => {
+  let w;
+  before(async () => {
+    w = await startRemindWorker();
+  });
+  after(async () => {
+    await w?.dispose();
+  });
+
+  // Each test leaves nothing due behind, so the tests share one worker.
+  async function assertNothingDue(at) {
+    const left = await w.rows("state IN ('pending', 'sending') AND next_at <= ?", at);
+    assert.deepEqual(left, []);
+  }
+
+  test("a reminder set via /webhook is sent once when due, in its topic, and marked delivered", async () => {
+    const reply = await w.command("/remind 10m tea <now>", { chatId: -100300, fromId: 31, chatType: "supergroup", threadId: 9 });
+    const id = Number(reply.text.match(REMIND_ANSWER)[1]);
+    const [row] = await w.rows("id = ?", id);
+
+    const early = await w.fire(DELIVER, row.due_at - 30_000);
+    assert.deepEqual(early.calls, [], "not due yet");
+    assert.equal((await w.rows("id = ?", id))[0].state, "pending");
+
+    const due = await w.fire(DELIVER, row.due_at + 30_000);
+    assert.equal(due.calls.length, 1);
+    const [call] = due.calls;
+    assert.equal(call.method, "sendMessage");
+    assert.equal(call.params.chat_id, -100300);
+    assert.equal(call.params.message_thread_id, 9);
+    assert.equal(call.params.text, "⏰ tea <now>");
+    assert.equal(call.params.parse_mode, undefined, "sent as plain text, so nothing needs escaping");
+    assert.equal(call.params.reply_parameters.allow_sending_without_reply, true);
+    const [delivered] = await w.rows("id = ?", id);
+    assert.equal(delivered.state, "delivered");
+    assert.equal(delivered.finished_at, row.due_at + 30_000);
+    assert.equal(delivered.claim, null);
+    assert.equal(delivered.attempts, 1);
+    assert.ok(due.d1 <= 3, `one claim and one write: ${due.d1} D1 queries`);
+
+    const later = await w.fire(DELIVER, row.due_at + 90_000);
+    assert.deepEqual(later.calls, [], "not sent again");
+    assert.equal(later.d1, 1, "an idle run costs one query");
+  });
+
+  test("a failed send is retried on the next run, then marked delivered", async () => {
+    const base = Date.now() + 10 * DAY;
+    await insertReminders(w.db, { count: 1, dueMs: base, prefix: "retry me", chatId: 301 });
+    let attempts = 0;
+    w.telegramAnswer = () => (++attempts === 1 ? { ok: false, error_code: 500, description: "Internal Server Error" } : undefined);
+
+    const first = await w.fire(DELIVER, base + MINUTE);
+    assert.equal(first.calls.length, 1);
+    let [row] = await w.rows("text = 'retry me 0'");
+    assert.equal(row.state, "pending");
+    assert.equal(row.attempts, 1);
+    assert.match(row.last_error, /500/);
+
+    const second = await w.fire(DELIVER, base + 2 * MINUTE);
+    assert.equal(second.calls.length, 1);
+    assert.equal(second.calls[0].params.text, "⏰ retry me 0");
+    [row] = await w.rows("text = 'retry me 0'");
+    assert.equal(row.state, "delivered");
+    assert.equal(row.attempts, 2);
+
+    const third = await w.fire(DELIVER, base + 3 * MINUTE);
+    assert.deepEqual(third.calls, []);
+    w.telegramAnswer = null;
+  });
+
+  test("an HTTP failure (non-JSON answer) counts as a failed send and is retried", async () => {
+    const base = Date.now() + 11 * DAY;
+    await insertReminders(w.db, { count: 1, dueMs: base, prefix: "http 500", chatId: 302 });
+    let attempts = 0;
+    w.telegramAnswer = () => {
+      if (++attempts === 1) throw new Error("Bot API down");
+    };
+    await w.fire(DELIVER, base + MINUTE);
+    let [row] = await w.rows("text = 'http 500 0'");
+    assert.equal(row.state, "pending");
+    assert.equal(row.attempts, 1);
+    await w.fire(DELIVER, base + 2 * MINUTE);
+    [row] = await w.rows("text = 'http 500 0'");
+    assert.equal(row.state, "delivered");
+    assert.equal(attempts, 2);
+    w.telegramAnswer = null;
+  });
+
+  test("a permanent error (bot blocked) marks the reminder failed without retrying", async () => {
+    const base = Date.now() + 12 * DAY;
+    await insertReminders(w.db, { count: 1, dueMs: base, prefix: "blocked", chatId: 303 });
+    w.telegramAnswer = () => ({ ok: false, error_code: 403, description: "Forbidden: bot was blocked by the user" });
+    await w.fire(DELIVER, base + MINUTE);
+    w.telegramAnswer = null;
+    const [row] = await w.rows("text = 'blocked 0'");
+    assert.equal(row.state, "failed");
+    assert.match(row.last_error, /blocked/);
+    assert.equal(row.finished_at, base + MINUTE);
+    const next = await w.fire(DELIVER, base + 2 * MINUTE);
+    assert.deepEqual(next.calls, []);
+  });
+
+  test("flood control (429) stops the run; the rest go out on the next run, uncounted", async () => {
+    const base = Date.now() + 13 * DAY;
+    await insertReminders(w.db, { count: 3, dueMs: base, prefix: "flood", chatId: 304 });
+    w.telegramAnswer = () => ({ ok: false, error_code: 429, description: "Too Many Requests: retry after 5", parameters: { retry_after: 5 } });
+    const limited = await w.fire(DELIVER, base + MINUTE);
+    assert.equal(limited.calls.length, 1, "one attempt, then the run stops");
+    w.telegramAnswer = null;
+    let rows = await w.rows("text LIKE 'flood %'");
+    assert.deepEqual(rows.map((r) => [r.state, r.attempts, r.claim]), [
+      ["pending", 0, null],
+      ["pending", 0, null],
+      ["pending", 0, null],
+    ]);
+    const next = await w.fire(DELIVER, base + 2 * MINUTE);
+    assert.deepEqual(next.calls.map((c) => c.params.text), ["⏰ flood 0", "⏰ flood 1", "⏰ flood 2"]);
+    rows = await w.rows("text LIKE 'flood %'");
+    assert.ok(rows.every((r) => r.state === "delivered" && r.attempts === 1));
+  });
+
+  test("after a run died: a live claim is left alone, an expired one is sent once, a hopeless one fails", async () => {
+    const base = Date.now() + 14 * DAY;
+    const lease = base + 16 * MINUTE;  // as a run that claimed at `base` and then died would leave it
+    await insertReminders(w.db, { count: 2, dueMs: base - MINUTE, prefix: "orphan", chatId: 305, state: "sending", nextAt: lease, claim: "deadbeefdeadbeef", attempts: 1 });
+    await insertReminders(w.db, { count: 1, dueMs: base - MINUTE, prefix: "hopeless", chatId: 305, state: "sending", nextAt: lease, claim: "0123456789abcdef", attempts: 10 });
+
+    const during = await w.fire(DELIVER, base + 5 * MINUTE);
+    assert.deepEqual(during.calls, [], "the claim may still be live: never taken over before its lease ends");
+
+    const expired = await w.fire(DELIVER, lease + MINUTE);
+    assert.deepEqual(expired.calls.map((c) => c.params.text).sort(), ["⏰ orphan 0", "⏰ orphan 1"]);
+    const rows = await w.rows("chat_id = 305");
+    assert.deepEqual(rows.map((r) => [r.text, r.state, r.attempts]), [
+      ["orphan 0", "delivered", 2],
+      ["orphan 1", "delivered", 2],
+      ["hopeless 0", "failed", 10],
+    ]);
+    const again = await w.fire(DELIVER, lease + 2 * MINUTE);
+    assert.deepEqual(again.calls, []);
+  });
+
+  test("when D1 fails mid-run, sending stops: only the reminder in flight can go out twice", async () => {
+    const base = Date.now() + 16 * DAY;
+    await insertReminders(w.db, { count: 5, dueMs: base, prefix: "d1 down", chatId: 307 });
+    // The first send succeeds at Telegram, and then D1 becomes unusable (the
+    // table disappears), as if the run had died right after that send.
+    let sends = 0;
+    w.telegramAnswer = async () => {
+      if (++sends === 1) await w.db.prepare("ALTER TABLE remind_reminders RENAME TO remind_reminders_away").run();
+    };
+    const broken = await w.fire(DELIVER, base + MINUTE);
+    w.telegramAnswer = null;
+    assert.equal(broken.calls.length, 1, "no send after an outcome could not be recorded");
+    const logs = w.jsonLogs();
+    assert.ok(logs.some((l) => l.msg === "remind: could not record an outcome"));
+    assert.ok(logs.some((l) => l.msg === "remind: claims left to expire"));
+    await w.db.prepare("ALTER TABLE remind_reminders_away RENAME TO remind_reminders").run();
+
+    const rows = await w.rows("chat_id = 307");
+    assert.ok(rows.every((r) => r.state === "sending"), "all five wait for their lease");
+    const lease = rows[0].next_at;
+    assert.deepEqual((await w.fire(DELIVER, lease - MINUTE)).calls, []);
+    const recovered = await w.fire(DELIVER, lease + MINUTE);
+    assert.deepEqual(recovered.calls.map((c) => c.params.text), ["⏰ d1 down 0", "⏰ d1 down 1", "⏰ d1 down 2", "⏰ d1 down 3", "⏰ d1 down 4"]);
+    // "d1 down 0" went out twice (the documented window: one reminder), the others once.
+    assert.ok((await w.rows("chat_id = 307")).every((r) => r.state === "delivered"));
+  });
+
+  test("a larger REMIND_SENDS_PER_RUN still splits its statements under 100 bound parameters", async () => {
+    // Same Worker code with the Paid-plan knob: 250 claimed, the first send
+    // hits flood control, 249 claims are handed back in statements of <= 99.
+    const paid = await startRemindWorker({ bindings: { REMIND_SENDS_PER_RUN: "250" } });
+    try {
+      const base = Date.now() + 17 * DAY;
+      await insertReminders(paid.db, { count: 250, dueMs: base, prefix: "paid", chatId: 308 });
+      paid.telegramAnswer = () => ({ ok: false, error_code: 429, description: "Too Many Requests: retry after 1" });
+      const limited = await paid.fire(DELIVER, base + MINUTE);
+      assert.equal(limited.calls.length, 1);
+      const releases = limited.sql.filter((q) => q.includes("claim IN ("));
+      assert.equal(releases.length, 3);
+      for (const q of releases) assert.ok(q.split("?").length - 1 <= 100, "at most 100 bound parameters");
+      assert.equal((await paid.rows("state = 'pending' AND attempts = 0")).length, 250);
+      paid.telegramAnswer = null;
+      const run = await paid.fire(DELIVER, base + 2 * MINUTE);
+      assert.equal(run.calls.length, 250);
+      assert.equal(run.d1, 251);
+    } finally {
+      await paid.dispose();
+    }
+  });
+
+  test("two overlapping runs never send the same reminder twice", async () => {
+    const base = Date.now() + 15 * DAY;
+    await insertReminders(w.db, { count: 30, dueMs: base, prefix: "overlap", chatId: 306 });
+    const before = w.calls.length;
+    const worker = await w.mf.getWorker();
+    await Promise.all([
+      worker.scheduled({ cron: DELIVER, scheduledTime: new Date(base + MINUTE) }),
+      worker.scheduled({ cron: DELIVER, scheduledTime: new Date(base + MINUTE) }),
+    ]);
+    assert.ok(await waitFor(async () => (await w.rows("chat_id = 306 AND state = 'delivered'")).length === 30));
+    const texts = w.calls.slice(before).map((c) => c.params.text);
+    assert.equal(texts.length, 30);
+    assert.equal(new Set(texts).size, 30, "no duplicates");
+    await assertNothingDue(base + MINUTE);
+  });
+});
+
+describe("remind: a backlog of 5,000 due reminders", () => {
+  let w;
+  before(async () => {
+    w = await startRemindWorker();
+  });
+  after(async () => {
+    await w?.dispose();
+  });
+
+  test("drains over several runs, each within the Free plan's per-invocation limits, no duplicate", async () => {
+    const base = Date.now() + 20 * DAY;
+    const total = 5000;
+    // many chats and users, as a real backlog would be
+    for (let chunk = 0; chunk < 10; chunk++) {
+      await insertReminders(w.db, { count: total / 10, dueMs: base + chunk * 1000, prefix: `backlog ${chunk}`, chatId: 1000 + chunk, userId: 2000 + chunk });
+    }
+    // one sendMessage fails once, to show a retry inside a backlog
+    let failedOnce = false;
+    w.telegramAnswer = ({ params }) => {
+      if (!failedOnce && params.text === "⏰ backlog 3 7") {
+        failedOnce = true;
+        return { ok: false, error_code: 502, description: "Bad Gateway" };
+      }
+    };
+
+    const sent = new Map();
+    let runs = 0;
+    let maxD1 = 0;
+    let maxCalls = 0;
+    for (let at = base + MINUTE; ; at += MINUTE) {
+      const run = await w.fire(DELIVER, at);
+      runs++;
+      maxD1 = Math.max(maxD1, run.d1);
+      maxCalls = Math.max(maxCalls, run.calls.length);
+      assert.ok(run.d1 <= 50, `run ${runs}: ${run.d1} D1 queries`);
+      assert.ok(run.calls.length <= 50, `run ${runs}: ${run.calls.length} subrequests`);
+      assert.ok(run.d1 + run.calls.length <= 50, `run ${runs}: ${run.d1} + ${run.calls.length} together`);
+      for (const call of run.calls) sent.set(call.params.text, (sent.get(call.params.text) ?? 0) + 1);
+      if (run.calls.length === 0) break;
+      assert.ok(runs < 400, "the backlog does not drain");
+    }
+    w.telegramAnswer = null;
+
+    const duplicates = [...sent].filter(([text, n]) => n > (text === "⏰ backlog 3 7" ? 2 : 1));
+    assert.deepEqual(duplicates, []);
+    assert.equal(sent.size, total);
+    const [{ n: delivered }] = (await w.db.prepare("SELECT count(*) AS n FROM remind_reminders WHERE state = 'delivered'").all()).results;
+    assert.equal(delivered, total);
+    assert.ok(runs > 10, `several runs: ${runs}`);
+    console.log(`# backlog: ${total} reminders in ${runs} runs; at most ${maxD1} D1 queries and ${maxCalls} Bot API calls per run`);
+  });
+});
+
+describe("remind: trim", () => {
+  let w;
+  before(async () => {
+    w = await startRemindWorker();
+  });
+  after(async () => {
+    await w?.dispose();
+  });
+
+  test("deletes only reminders finished more than 30 days ago, in bounded chunks", async () => {
+    const now = Date.now() + 40 * DAY;
+    const old = now - 31 * DAY;
+    await insertReminders(w.db, { count: 2500, dueMs: old - DAY, prefix: "old delivered", state: "delivered", finishedAt: old });
+    await insertReminders(w.db, { count: 3, dueMs: old - DAY, prefix: "old failed", state: "failed", finishedAt: old });
+    await insertReminders(w.db, { count: 3, dueMs: now - DAY, prefix: "recent delivered", state: "delivered", finishedAt: now - 29 * DAY });
+    await insertReminders(w.db, { count: 3, dueMs: old, prefix: "old pending", state: "pending" });
+    await insertReminders(w.db, { count: 3, dueMs: now + DAY, prefix: "future pending", state: "pending" });
+
+    const run = await w.fire(TRIM, now);
+    assert.deepEqual(run.calls, []);
+    assert.ok(run.d1 <= 50, `${run.d1} D1 queries`);
+    assert.equal(run.d1, 3, "2,503 rows in chunks of 1,000");
+    const kinds = (await w.rows()).map((r) => r.text.replace(/ \d+$/, ""));
+    assert.deepEqual([...new Set(kinds)], ["recent delivered", "old pending", "future pending"]);
+    assert.equal(kinds.length, 9);
+
+    const again = await w.fire(TRIM, now + DAY);
+    assert.equal(again.d1, 1);
+    assert.equal((await w.rows()).length, 9);
+  });
+
+  test("a schedule no module declares runs neither cron", async () => {
+    const run = await w.fire("0 4 * * *", Date.now());
+    assert.equal(run.d1, 0);
+  });
+});
