@@ -1,0 +1,206 @@
+#!/usr/bin/env node
+// npm run register: points Telegram at the deployed Worker and publishes the
+// command menu.
+//
+//   node scripts/register.mjs [--dry-run] [--env-file PATH] [--drop-pending-updates]
+//
+// Settings come from .env.deploy (KEY=VALUE lines); environment variables of
+// the same name win. TELEGRAM_BOT_TOKEN, TELEGRAM_WEBHOOK_SECRET and WORKER_URL
+// are required; MODULES defaults to wrangler.toml's [vars] MODULES and
+// TELEGRAM_API_BASE to https://api.telegram.org.
+//
+// The command menu comes from miti-manifest, i.e. from the same C++ module
+// definitions the Worker runs: there is no second list to keep in step.
+import path from "node:path";
+import { parseArgs } from "node:util";
+import { ROOT, publicCommands, readDotEnv, readManifest, readTomlVars } from "./lib/project.mjs";
+
+const DEFAULT_API_BASE = "https://api.telegram.org";
+// The update kinds the dispatcher acts on; asking for more would only make
+// Telegram deliver updates the Worker ignores (and bill subrequests for them).
+const ALLOWED_UPDATES = ["message", "channel_post"];
+const REQUIRED = ["TELEGRAM_BOT_TOKEN", "TELEGRAM_WEBHOOK_SECRET", "WORKER_URL"];
+const SETTINGS = [...REQUIRED, "MODULES", "TELEGRAM_API_BASE"];
+const REDACTED = "<redacted>";
+
+class ConfigError extends Error {}
+
+// Every secret read so far: no message this script prints may contain one.
+// Payloads are redacted field by field; this catches the rest (error texts).
+// Very short values are skipped: searching for them would mangle every line.
+const secrets = new Set();
+const MIN_SEARCHED_SECRET = 6;
+
+function usage() {
+  return "usage: node scripts/register.mjs [--dry-run] [--env-file PATH] [--drop-pending-updates]";
+}
+
+function loadSettings(envFile, explicitFile) {
+  const fromFile = readDotEnv(envFile);
+  if (fromFile === null && explicitFile) throw new ConfigError(`cannot read ${envFile}`);
+  const settings = {};
+  for (const name of SETTINGS) {
+    const value = process.env[name] ?? fromFile?.[name];
+    if (value !== undefined && value.trim() !== "") settings[name] = value.trim();
+  }
+  for (const name of ["TELEGRAM_BOT_TOKEN", "TELEGRAM_WEBHOOK_SECRET"]) {
+    if (settings[name]?.length >= MIN_SEARCHED_SECRET) secrets.add(settings[name]);
+  }
+  const missing = REQUIRED.filter((name) => !settings[name]);
+  if (missing.length > 0) {
+    const relative = path.relative(process.cwd(), envFile);
+    const where = relative && !relative.startsWith("..") ? relative : envFile;
+    const example = explicitFile ? "" : " (copy .env.deploy.example)";
+    throw new ConfigError(
+      `missing settings: ${missing.join(", ")}\n` +
+        `Set them in ${where}${example} or as environment variables.`,
+    );
+  }
+  if (!settings.MODULES) {
+    settings.MODULES = readTomlVars().MODULES;
+    if (!settings.MODULES) throw new ConfigError("MODULES is set neither in the settings nor in wrangler.toml [vars]");
+  }
+  settings.TELEGRAM_API_BASE = (settings.TELEGRAM_API_BASE ?? DEFAULT_API_BASE).replace(/\/+$/, "");
+  return settings;
+}
+
+// Catch what Telegram would reject with a vaguer message, before calling it.
+function validate(settings) {
+  if (!/^\d+:[A-Za-z0-9_-]+$/.test(settings.TELEGRAM_BOT_TOKEN)) {
+    throw new ConfigError("TELEGRAM_BOT_TOKEN does not look like a bot token (<digits>:<letters>, as @BotFather gives it)");
+  }
+  if (!/^[A-Za-z0-9_-]{1,256}$/.test(settings.TELEGRAM_WEBHOOK_SECRET)) {
+    throw new ConfigError("TELEGRAM_WEBHOOK_SECRET must be 1-256 characters of A-Z, a-z, 0-9, _ and - (Telegram's rule for secret_token)");
+  }
+  if (settings.TELEGRAM_WEBHOOK_SECRET.length < 16) {
+    console.error("register: warning: TELEGRAM_WEBHOOK_SECRET is short; `openssl rand -hex 32` makes a good one");
+  }
+  let url;
+  try {
+    url = new URL(settings.WORKER_URL);
+  } catch {
+    throw new ConfigError(`WORKER_URL is not a valid URL: ${settings.WORKER_URL}`);
+  }
+  if (url.protocol !== "https:") throw new ConfigError("WORKER_URL must start with https:// (Telegram only calls HTTPS webhooks)");
+  // Accept the base URL with or without a trailing /webhook.
+  const base = url.href.replace(/\/+$/, "").replace(/\/webhook$/, "");
+  return `${base}/webhook`;
+}
+
+function plan(settings, webhookUrl, commands, { dropPending }) {
+  const calls = [
+    { method: "getMe", params: {} },
+    {
+      method: "setWebhook",
+      params: {
+        url: webhookUrl,
+        secret_token: settings.TELEGRAM_WEBHOOK_SECRET,
+        allowed_updates: ALLOWED_UPDATES,
+        ...(dropPending ? { drop_pending_updates: true } : {}),
+      },
+    },
+  ];
+  // setMyCommands with an empty list is refused; deleting is how Telegram
+  // clears the menu.
+  calls.push(commands.length > 0 ? { method: "setMyCommands", params: { commands } } : { method: "deleteMyCommands", params: {} });
+  return calls;
+}
+
+function redact(text) {
+  let out = String(text);
+  for (const secret of secrets) out = out.split(secret).join(REDACTED);
+  return out;
+}
+
+async function callBotApi(settings, { method, params }) {
+  const url = `${settings.TELEGRAM_API_BASE}/bot${settings.TELEGRAM_BOT_TOKEN}/${method}`;
+  let response;
+  try {
+    response = await fetch(url, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify(params),
+      signal: AbortSignal.timeout(20_000),
+    });
+  } catch (error) {
+    const cause = error.cause?.message ?? error.cause?.code;
+    throw new Error(`${method}: could not reach ${settings.TELEGRAM_API_BASE}: ${error.message}${cause ? ` (${cause})` : ""}`);
+  }
+  const text = await response.text();
+  let answer;
+  try {
+    answer = JSON.parse(text);
+  } catch {
+    throw new Error(`${method}: the Bot API answered HTTP ${response.status} with a body that is not JSON`);
+  }
+  if (!answer.ok) {
+    const hint = answer.error_code === 401 || answer.error_code === 404 ? " (is TELEGRAM_BOT_TOKEN right?)" : "";
+    throw new Error(`${method} failed: ${answer.error_code ?? response.status} ${answer.description ?? "no description"}${hint}`);
+  }
+  return answer.result;
+}
+
+async function main() {
+  let options;
+  try {
+    ({ values: options } = parseArgs({
+      options: {
+        "dry-run": { type: "boolean", default: false },
+        "env-file": { type: "string" },
+        "drop-pending-updates": { type: "boolean", default: false },
+        help: { type: "boolean", short: "h", default: false },
+      },
+    }));
+  } catch (error) {
+    throw new ConfigError(`${error.message}\n${usage()}`);
+  }
+  if (options.help) {
+    console.log(usage());
+    return;
+  }
+  const envFile = path.resolve(options["env-file"] ?? path.join(ROOT, ".env.deploy"));
+  const settings = loadSettings(envFile, options["env-file"] !== undefined);
+  const webhookUrl = validate(settings);
+
+  let manifest;
+  try {
+    manifest = await readManifest(settings.MODULES);
+  } catch (error) {
+    throw new ConfigError(`cannot read the module registry for MODULES="${settings.MODULES}": ${error.message}`);
+  }
+  const commands = publicCommands(manifest);
+  const calls = plan(settings, webhookUrl, commands, { dropPending: options["drop-pending-updates"] });
+
+  if (options["dry-run"]) {
+    console.log(`register (dry run): MODULES=${settings.MODULES}, ${commands.length} public command(s)`);
+    for (const call of calls) {
+      console.log(`\nPOST ${settings.TELEGRAM_API_BASE}/bot${REDACTED}/${call.method}`);
+      const shown = call.params.secret_token ? { ...call.params, secret_token: REDACTED } : call.params;
+      console.log(redact(JSON.stringify(shown, null, 2)));
+    }
+    console.log("\ndry run: nothing was sent.");
+    return;
+  }
+
+  const me = await callBotApi(settings, calls[0]);
+  console.log(`bot: @${me.username} (id ${me.id})`);
+  for (const call of calls.slice(1)) {
+    await callBotApi(settings, call);
+    if (call.method === "setWebhook") console.log(`setWebhook: ${webhookUrl} (updates: ${ALLOWED_UPDATES.join(", ")})`);
+    else if (call.method === "setMyCommands") console.log(`setMyCommands: ${commands.map((c) => `/${c.command}`).join(" ")}`);
+    else console.log("deleteMyCommands: no public commands, menu cleared");
+  }
+
+  const configured = readTomlVars().TELEGRAM_BOT_USERNAME;
+  if (configured?.toLowerCase() === me.username?.toLowerCase()) {
+    console.log(`TELEGRAM_BOT_USERNAME is already "${configured}" in wrangler.toml.`);
+  } else {
+    // The dispatcher needs it to accept /cmd@<bot> in groups.
+    console.log(`\nPut this in wrangler.toml [vars], then deploy again:\n  TELEGRAM_BOT_USERNAME = "${me.username}"`);
+  }
+}
+
+main().catch((error) => {
+  console.error(`register: ${redact(error.message)}`);
+  process.exit(1);
+});
