@@ -41,7 +41,7 @@ void serve_kv(miti_test::FakeHost& host, std::map<std::string, std::string>& kv)
 
 }  // namespace
 
-TEST_CASE("/help lists the running modules as HTML", "[modules][!mayfail]") {
+TEST_CASE("/help lists the running modules as HTML", "[modules]") {
   std::string out = run_isolated([] {
     WorkerHarness h(compiled(), {{"MODULES", "util,misc"}});
     h.webhook(1, command_update(1, 42, "/help"));

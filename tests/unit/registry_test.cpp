@@ -306,3 +306,19 @@ TEST_CASE("the modules compiled into this build form a valid registry", "[regist
     CHECK_NOTHROW(Registry::build(miti::registry::compiled_modules(), entry.folder));
   }
 }
+
+TEST_CASE("an invalid cron schedule is refused, naming module and cron", "[registry]") {
+  reset_slots();
+  for (std::string_view bad : {"61 * * * *", "* * * *", "every hour"}) {
+    slots[2].crons = {{"tick", bad, cron_handler}};
+    INFO("schedule: " << bad);
+    CHECK_THROWS_WITH(build("gamma"), Contains("module 'gamma', cron 'tick'"));
+  }
+}
+
+TEST_CASE("a schedule error is a RegistryError like every other rule", "[registry]") {
+  // The cron parser throws its own CronError; callers catch RegistryError.
+  reset_slots();
+  slots[2].crons = {{"tick", "61 * * * *", cron_handler}};
+  CHECK_THROWS_AS(build("gamma"), RegistryError);
+}
