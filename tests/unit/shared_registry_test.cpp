@@ -8,6 +8,7 @@
 #include <string>
 
 #include "fake_host.hpp"
+#include "isolated.hpp"
 #include "miti/module.hpp"
 #include "worker_harness.hpp"
 
@@ -201,4 +202,54 @@ TEST_CASE("a request that keeps an old registry survives a rebuild for another e
   REQUIRE(h.host.response_for(1) != nullptr);
   CHECK(h.host.response_for(1)->status == 200);
   CHECK(h.host.logs_at("error").empty());
+}
+
+// BUG (src/registry/shared_registry.cpp, SharedRegistry::get/build): when a
+// build finishes, wake_waiters() resumes the waiting requests inside that
+// build's call. A waiter whose env differs from the one just built calls
+// build() at once, which does `registry_.reset()`; when control returns to
+// the request that ran the first build, `co_await build(scope); co_return
+// registry_;` hands it a null registry, and webhook_flow dereferences it
+// (worker.cpp: registry->find_command). Also, every further waiter of the
+// same wake-up starts yet another build (build() never checks building_), so
+// init runs once per waiter. Fix: build() should return the registry it
+// built (or get() should keep `candidate` locally), and a woken waiter must
+// re-check building_ and wait again instead of starting a parallel build.
+// These run in a child process because the null dereference crashes.
+
+TEST_CASE("a build finishing while another env's request waits serves its own request",
+          "[shared_registry][!mayfail]") {
+  std::string out = miti_test::run_isolated([] {
+    g_init = {};
+    WorkerHarness h(kModules, vars());
+    h.worker.set_env(2, Json{{"vars", {{"MODULES", "slowinit"}}}, {"bindings", {"KV"}}}.dump());
+    h.worker.start_webhook(1, WorkerHarness::kEnv, command_update(1, 1, "/hello a").dump());
+    h.worker.start_webhook(2, 2, command_update(2, 2, "/hello b").dump());
+    h.host.answer_index(0, ok());  // env 1's init
+    while (!h.host.unanswered().empty()) h.host.answer(h.host.unanswered().front().id, ok());
+    std::string result;
+    for (int i : {1, 2}) {
+      const auto* response = h.host.response_for(i);
+      result += response ? response->body : std::string("<none>");
+      result += "|";
+    }
+    return result;
+  });
+  CHECK(out == webhook_reply(1, "hello a").dump() + "|" + webhook_reply(2, "hello b").dump() + "|");
+}
+
+TEST_CASE("waiters woken together start at most one new build", "[shared_registry][!mayfail]") {
+  std::string out = miti_test::run_isolated([] {
+    g_init = {};
+    WorkerHarness h(kModules, vars());
+    h.worker.set_env(2, Json{{"vars", {{"MODULES", "slowinit"}}}, {"bindings", {"KV"}}}.dump());
+    h.worker.start_webhook(1, WorkerHarness::kEnv, command_update(1, 1, "/hello").dump());
+    for (int i = 2; i <= 4; ++i) {
+      h.worker.start_webhook(i, 2, command_update(i, i, "/hello").dump());
+    }
+    h.host.answer_index(0, ok());  // env 1's init; env 2's waiters wake
+    return "builds " + std::to_string(h.worker.registry().build_count()) + " inits " +
+           std::to_string(g_init.calls);
+  });
+  CHECK(out == "builds 2 inits 2");
 }
