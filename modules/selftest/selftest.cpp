@@ -1,5 +1,6 @@
 // selftest: diagnostics the test suite drives through /webhook. Never list it
 // in MODULES for a real bot: /trap deliberately kills the wasm instance.
+#include <algorithm>
 #include <cstdlib>
 #include <miti/miti.hpp>
 
@@ -57,6 +58,149 @@ Task<void> many(CommandContext& ctx) {
   for (int i = 1; i <= count; ++i) co_await ctx.reply("message " + std::to_string(i));
 }
 
+
+// The words of the arguments ("a b c" -> {"a", "b", "c"}).
+std::vector<std::string> words(std::string_view args) {
+  std::vector<std::string> out;
+  std::string word;
+  for (char c : args) {
+    if (c == ' ' || c == '\n' || c == '\t') {
+      if (!word.empty()) out.push_back(std::move(word));
+      word.clear();
+    } else {
+      word += c;
+    }
+  }
+  if (!word.empty()) out.push_back(std::move(word));
+  return out;
+}
+
+int number(const std::vector<std::string>& args, std::size_t index, int fallback) {
+  return index < args.size() ? std::atoi(args[index].c_str()) : fallback;
+}
+
+// "/kvfill <prefix> <from> <count>": writes keys <prefix>000000.. (value "v").
+Task<void> kvfill(CommandContext& ctx) {
+  std::vector<std::string> args = words(ctx.args());
+  std::string prefix = args.empty() ? "fill:" : args[0];
+  int from = number(args, 1, 0);
+  int count = number(args, 2, 0);
+  for (int i = from; i < from + count; ++i) {
+    std::string digits = std::to_string(i);
+    if (digits.size() < 6) digits.insert(0, 6 - digits.size(), '0');
+    co_await ctx.db().put(prefix + digits, "v");
+  }
+  co_await ctx.reply("filled " + std::to_string(count));
+}
+
+// "/kvcount [prefix]": pages through every key under the prefix.
+Task<void> kvcount(CommandContext& ctx) {
+  std::vector<std::string> args = words(ctx.args());
+  miti::KvListOptions options;
+  options.prefix = args.empty() ? "" : args[0];
+  std::size_t count = 0, pages = 0, largest = 0;
+  bool prefixed = true;
+  std::string last;
+  bool ordered = true;
+  for (;;) {
+    miti::KvListResult page = co_await ctx.db().list(options);
+    ++pages;
+    count += page.keys.size();
+    largest = std::max(largest, page.keys.size());
+    for (const std::string& key : page.keys) {
+      if (!key.starts_with(options.prefix)) prefixed = false;
+      if (!last.empty() && key <= last) ordered = false;
+      last = key;
+    }
+    if (page.done) break;
+    options.cursor = page.cursor;
+    if (pages > 100) break;  // a runaway cursor must not hang the test
+  }
+  co_await ctx.reply("count " + std::to_string(count) + " pages " + std::to_string(pages) +
+                     " largest " + std::to_string(largest) + (prefixed ? " prefixed" : " UNPREFIXED") +
+                     (ordered ? " ordered" : " UNORDERED"));
+}
+
+// "/kvkeys [prefix]": the module's keys as list() returns them.
+Task<void> kvkeys(CommandContext& ctx) {
+  std::vector<std::string> args = words(ctx.args());
+  miti::KvListOptions options;
+  options.prefix = args.empty() ? "" : args[0];
+  miti::KvListResult page = co_await ctx.db().list(options);
+  std::string text = "keys:";
+  for (const std::string& key : page.keys) text += " " + key;
+  if (page.keys.empty()) text += " none";
+  co_await ctx.reply(text);
+}
+
+// "/kvput <key> <value> [ttl]": one put; a refused put is answered with its error.
+Task<void> kvput(CommandContext& ctx) {
+  std::vector<std::string> args = words(ctx.args());
+  std::string key = args.size() > 0 ? args[0] : "";
+  std::string value = args.size() > 1 ? args[1] : "v";
+  std::optional<int> ttl;
+  if (args.size() > 2) ttl = std::atoi(args[2].c_str());
+  std::string answer;
+  try {
+    co_await ctx.db().put(key, value, ttl);
+    answer = "put ok";
+  } catch (const miti::UsageError& error) {
+    answer = std::string("usage error: ") + error.what();
+  }
+  co_await ctx.reply(answer);
+}
+
+// "/kvlongkey <bytes>": a put whose key is that many bytes before prefixing.
+Task<void> kvlongkey(CommandContext& ctx) {
+  int bytes = std::atoi(std::string(ctx.args()).c_str());
+  std::string answer;
+  try {
+    co_await ctx.db().put(std::string(static_cast<std::size_t>(std::max(bytes, 1)), 'k'), "v");
+    answer = "put ok";
+  } catch (const miti::UsageError& error) {
+    answer = std::string("usage error: ") + error.what();
+  }
+  co_await ctx.reply(answer);
+}
+
+// "/kvget <key>": the value, or "missing".
+Task<void> kvget(CommandContext& ctx) {
+  std::optional<std::string> value = co_await ctx.db().get(std::string(ctx.args()));
+  co_await ctx.reply(value ? "value: " + *value : "missing");
+}
+
+// "/kvdel <key>".
+Task<void> kvdel(CommandContext& ctx) {
+  co_await ctx.db().remove(std::string(ctx.args()));
+  co_await ctx.reply("deleted");
+}
+
+// "/hold": logs {"msg": "selftest: holding", "chat"}, then makes a Bot API
+// call "selftestHold" that the test's fake Bot API answers whenever it likes,
+// so a test can keep requests in flight (on a real pending subrequest).
+Task<void> hold(CommandContext& ctx) {
+  const std::string chat = std::to_string(ctx.chat().id);
+  ctx.log().info("selftest: holding", {{"chat", chat}});
+  miti::Json params = miti::Json::object();
+  params["chat_id"] = ctx.chat().id;
+  // (A named method string: g++ 12 rejects a string literal in a co_await call.)
+  std::string method = "selftestHold";
+  co_await ctx.api().call(std::move(method), std::move(params));
+  co_await ctx.reply("released " + chat);
+}
+
+// With SELFTEST_INIT_KV=<n> (n >= 1) the module's init reads KV n times and
+// counts its runs in KV ("init_runs"), so the registry build suspends on real
+// I/O for a while and concurrent first requests have to wait for it.
+Task<void> init(miti::ModuleContext& ctx) {
+  int reads = std::atoi(std::string(ctx.env().var_or("SELFTEST_INIT_KV", "0")).c_str());
+  if (reads < 1) co_return;
+  std::optional<std::string> runs;
+  for (int i = 0; i < reads; ++i) runs = co_await ctx.db().get("init_runs");
+  int count = runs ? std::atoi(runs->c_str()) : 0;
+  co_await ctx.db().put("init_runs", std::to_string(count + 1));
+}
+
 }  // namespace
 
 MITI_MODULE(selftest) {
@@ -71,6 +215,15 @@ MITI_MODULE(selftest) {
               {"d1echo", Visibility::kPrivate, "Echo through D1", d1echo},
               {"sqlerror", Visibility::kPrivate, "Run invalid SQL", sqlerror},
               {"many", Visibility::kPrivate, "Send n messages", many},
+              {"kvfill", Visibility::kPrivate, "Write numbered KV keys", kvfill},
+              {"kvcount", Visibility::kPrivate, "Page through KV keys", kvcount},
+              {"kvkeys", Visibility::kPrivate, "List one page of KV keys", kvkeys},
+              {"kvput", Visibility::kPrivate, "Put one KV key", kvput},
+              {"kvlongkey", Visibility::kPrivate, "Put a KV key of n bytes", kvlongkey},
+              {"kvget", Visibility::kPrivate, "Get one KV key", kvget},
+              {"kvdel", Visibility::kPrivate, "Delete one KV key", kvdel},
+              {"hold", Visibility::kPrivate, "Wait in flight until released", hold},
           },
+      .init = init,
   };
 }

@@ -11,7 +11,9 @@ export const TOKEN = "123456:TEST-TOKEN-never-logged";
 export const BOT_USERNAME = "miti_test_bot";
 export const API_BASE = "http://telegram.test";
 
-export async function startWorker({ bindings = {}, d1 = true, kv = true, telegram, scriptPath, persist } = {}) {
+// extraD1: more D1 database binding names (e.g. ["KV"] with kv: false, to
+// give the Worker a KV binding whose every call fails at the host).
+export async function startWorker({ bindings = {}, d1 = true, kv = true, telegram, scriptPath, persist, extraD1 = [] } = {}) {
   const calls = [];
   const logs = [];
   let nextMessageId = 1000;
@@ -28,7 +30,7 @@ export async function startWorker({ bindings = {}, d1 = true, kv = true, telegra
     ],
     compatibilityDate: "2026-04-01",
     kvNamespaces: kv ? ["KV"] : [],
-    d1Databases: d1 ? ["DB"] : [],
+    d1Databases: [...(d1 ? ["DB"] : []), ...extraD1],
     ...(persist ? { kvPersist: persist, d1Persist: persist } : {}),
     bindings: {
       MODULES: "util,misc,selftest",
@@ -120,4 +122,46 @@ export async function waitFor(predicate, { timeoutMs = 5000, stepMs = 20 } = {})
     await new Promise((r) => setTimeout(r, stepMs));
   }
   return false;
+}
+
+// True for the one line the Worker logs per request ({method, path, status, ms}).
+export function isRequestLine(line) {
+  return line && typeof line.method === "string" && typeof line.path === "string" && typeof line.status === "number";
+}
+
+// Runs fn (which makes `requests` HTTP requests to the worker, one at a time or
+// together) and returns {result, lines}: the JSON log lines written from the
+// start of fn until the last of those requests logged its request line.
+// Only meaningful while nothing else talks to the same worker.
+export async function withLogs(worker, fn, { requests = 1, timeoutMs = 5000 } = {}) {
+  const mark = worker.logs.length;
+  const result = await fn();
+  const since = () => {
+    const lines = [];
+    for (const raw of worker.logs.slice(mark)) {
+      const start = raw.indexOf("{");
+      if (start < 0) continue;
+      try {
+        lines.push(JSON.parse(raw.slice(start)));
+      } catch {}
+    }
+    return lines;
+  };
+  const ok = await waitFor(() => since().filter(isRequestLine).length >= requests, { timeoutMs });
+  if (!ok) throw new Error(`withLogs: expected ${requests} request log line(s), got ${since().filter(isRequestLine).length}`);
+  return { result, lines: since() };
+}
+
+// Every key in a Miniflare KV namespace (all pages), sorted.
+export async function allKvKeys(mf, binding = "KV") {
+  const kv = await mf.getKVNamespace(binding);
+  const names = [];
+  let cursor;
+  for (;;) {
+    const page = await kv.list(cursor ? { cursor } : {});
+    names.push(...page.keys.map((k) => k.name));
+    if (page.list_complete) break;
+    cursor = page.cursor;
+  }
+  return names.sort();
 }
