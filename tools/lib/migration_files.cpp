@@ -1,0 +1,94 @@
+#include "lib/migration_files.hpp"
+
+#include <algorithm>
+#include <fstream>
+#include <sstream>
+#include <stdexcept>
+
+namespace miti::tools {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+std::string read_bytes(const fs::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw std::runtime_error("cannot read " + path.string());
+  std::ostringstream buffer;
+  buffer << in.rdbuf();
+  return buffer.str();
+}
+
+// The entries of a folder in name order, dotfiles left out.
+std::vector<fs::directory_entry> entries(const fs::path& folder) {
+  std::vector<fs::directory_entry> list;
+  for (const auto& entry : fs::directory_iterator(folder)) {
+    if (entry.path().filename().string().starts_with(".")) continue;
+    list.push_back(entry);
+  }
+  std::sort(list.begin(), list.end(),
+            [](const auto& a, const auto& b) { return a.path().filename() < b.path().filename(); });
+  return list;
+}
+
+}  // namespace
+
+PlanInput read_migration_files(const fs::path& root) {
+  PlanInput input;
+  const fs::path modules = root / "modules";
+  if (fs::is_directory(modules)) {
+    for (const auto& module : entries(modules)) {
+      if (!module.is_directory()) continue;
+      const std::string name = module.path().filename().string();
+      input.modules.insert(name);
+      const fs::path folder = module.path() / "migrations";
+      if (!fs::exists(folder)) continue;
+      if (!fs::is_directory(folder)) {
+        input.problems.push_back({"modules/" + name + "/migrations", "must be a folder"});
+        continue;
+      }
+      for (const auto& file : entries(folder)) {
+        SourceFile source{name, file.path().filename().string(), ""};
+        if (!file.is_regular_file()) {
+          input.problems.push_back({source.path(),
+                                    "is not a file; migrations/ holds only "
+                                    "NNNN_description.sql files"});
+          continue;
+        }
+        source.content = read_bytes(file.path());
+        input.sources.push_back(std::move(source));
+      }
+    }
+  }
+  const fs::path consolidated = root / "migrations";
+  if (fs::is_directory(consolidated)) {
+    for (const auto& file : entries(consolidated)) {
+      ConsolidatedFile entry{file.path().filename().string(), ""};
+      if (!file.is_regular_file()) {
+        input.problems.push_back({entry.path(), "is not a file"});
+        continue;
+      }
+      entry.content = read_bytes(file.path());
+      input.consolidated.push_back(std::move(entry));
+    }
+  }
+  return input;
+}
+
+void write_migration_files(const fs::path& root, const Plan& plan) {
+  const fs::path folder = root / "migrations";
+  fs::create_directories(folder);
+  for (const Write& write : plan.writes) {
+    // Written beside and renamed, so an interrupted sync never leaves half a file.
+    const fs::path target = folder / write.name;
+    const fs::path temporary = folder / ("." + write.name + ".tmp");
+    {
+      std::ofstream out(temporary, std::ios::binary | std::ios::trunc);
+      out << write.content;
+      if (!out) throw std::runtime_error("cannot write " + temporary.string());
+    }
+    fs::rename(temporary, target);
+  }
+}
+
+}  // namespace miti::tools
