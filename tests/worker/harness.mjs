@@ -4,6 +4,7 @@
 import { Miniflare } from "miniflare";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
+import { applyD1Migrations } from "./d1_migrations.mjs";
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
 export const SECRET = "test-secret-0123456789";
@@ -13,7 +14,9 @@ export const API_BASE = "http://telegram.test";
 
 // extraD1: more D1 database binding names (e.g. ["KV"] with kv: false, to
 // give the Worker a KV binding whose every call fails at the host).
-export async function startWorker({ bindings = {}, d1 = true, kv = true, telegram, scriptPath, persist, extraD1 = [] } = {}) {
+// migrations: true applies migrations/*.sql (or a folder given as a path) to
+// the DB binding before the first request, as `wrangler d1 migrations apply` would.
+export async function startWorker({ bindings = {}, d1 = true, kv = true, telegram, scriptPath, persist, extraD1 = [], migrations = false } = {}) {
   const calls = [];
   const logs = [];
   let nextMessageId = 1000;
@@ -65,6 +68,9 @@ export async function startWorker({ bindings = {}, d1 = true, kv = true, telegra
     },
   });
   await mf.ready;
+  if (migrations && d1) {
+    await applyD1Migrations(await mf.getD1Database("DB"), migrations === true ? undefined : migrations);
+  }
   return {
     mf,
     calls,
