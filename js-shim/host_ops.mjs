@@ -56,7 +56,8 @@ async function telegramCall(op, env, fetcher) {
     headers: { "content-type": "application/json" },
     body: JSON.stringify(op.params ?? {}),
   });
-  const text = await response.text();
+  // A proxy or error page may echo the URL: never let the token into wasm.
+  const text = (await response.text()).split(token).join("<redacted>");
   try {
     return JSON.parse(text);
   } catch {
@@ -91,6 +92,11 @@ export async function performOperation(op, env, fetcher = fetch) {
     }
     case "telegram":
       return await telegramCall(op, env, fetcher);
+    case "sleep":
+      // A timer created in the waiting request's own context (see
+      // src/registry/shared_registry.cpp for why requests poll).
+      await new Promise((resolve) => setTimeout(resolve, Math.max(0, Math.min(op.ms ?? 1, 1000))));
+      return null;
     default:
       throw new HostOpError(`unknown host operation '${op.op}'`);
   }

@@ -1,9 +1,11 @@
 // One instance of the wasm core and the requests in flight on it.
 //
 // Requests interleave: C++ suspends a request at each host operation and this
-// object resumes it when the Promise settles. If the instance traps, every
-// request in flight on it ends (logged) and the instance is marked dead; the
-// entry point then builds a fresh one for the next request.
+// object resumes it when the Promise settles. If the instance traps it is
+// marked dead (the entry point builds a fresh one for the next request). The
+// request whose call trapped ends at once; every other request in flight ends
+// when its own pending operation settles. workerd ties promises to the request
+// that created them, so one request must never resolve another's.
 import createMiti from "../build/wasm/miti.mjs";
 import wasmModule from "../build/wasm/miti.wasm";
 import { describeError, performOperation } from "./host_ops.mjs";
@@ -59,7 +61,7 @@ export class CoreInstance {
     return new Promise((resolve) => {
       const requestId = this.nextRequestId++;
       this.requests.set(requestId, { env, resolve });
-      const envId = this.envIdFor(env);
+      const envId = this.envIdFor(env, requestId);
       this.call(requestId, (ptr, len) => this.module._miti_webhook(requestId, envId, ptr, len), bodyBytes);
     });
   }
@@ -70,12 +72,12 @@ export class CoreInstance {
     return new Promise((resolve) => {
       const requestId = this.nextRequestId++;
       this.requests.set(requestId, { env, resolve });
-      const envId = this.envIdFor(env);
+      const envId = this.envIdFor(env, requestId);
       this.call(requestId, (ptr, len) => this.module._miti_scheduled(requestId, envId, ptr, len, scheduledTime), encoder.encode(cron));
     });
   }
 
-  envIdFor(env) {
+  envIdFor(env, requestId) {
     let id = this.envIds.get(env);
     if (id !== undefined) return id;
     id = this.nextEnvId++;
@@ -88,7 +90,7 @@ export class CoreInstance {
         bindings.push(name);
       }
     }
-    this.call(null, (ptr, len) => this.module._miti_set_env(id, ptr, len), encoder.encode(JSON.stringify({ vars, bindings })));
+    this.call(requestId, (ptr, len) => this.module._miti_set_env(id, ptr, len), encoder.encode(JSON.stringify({ vars, bindings })));
     this.envIds.set(env, id);
     return id;
   }
@@ -107,7 +109,7 @@ export class CoreInstance {
       invoke(ptr, bytes.length);
       module._miti_free(ptr);
     } catch (error) {
-      this.trap(error);
+      this.trap(error, requestId);
     }
   }
 
@@ -119,18 +121,22 @@ export class CoreInstance {
     try {
       op = JSON.parse(json);
     } catch (error) {
-      queueMicrotask(() => this.complete(operationId, false, `malformed operation: ${error.message}`));
+      queueMicrotask(() => this.complete(requestId, operationId, false, `malformed operation: ${error.message}`));
       return;
     }
     performOperation(op, env, this.fetcher).then(
-      (result) => this.complete(operationId, true, JSON.stringify(result ?? null)),
-      (error) => this.complete(operationId, false, describeError(error, env)),
+      (result) => this.complete(requestId, operationId, true, JSON.stringify(result ?? null)),
+      (error) => this.complete(requestId, operationId, false, describeError(error, env)),
     );
   }
 
-  complete(operationId, ok, text) {
-    if (this.dead) return;  // the request died with the instance
-    this.call(null, (ptr, len) => this.module._miti_complete(operationId, ok ? 1 : 0, ptr, len), encoder.encode(text));
+  // Runs in the context of the request that submitted the operation.
+  complete(requestId, operationId, ok, text) {
+    if (this.dead) {
+      this.fail(requestId, "wasm instance trapped");
+      return;
+    }
+    this.call(requestId, (ptr, len) => this.module._miti_complete(operationId, ok ? 1 : 0, ptr, len), encoder.encode(text));
   }
 
   respond(requestId, status, body) {
@@ -147,17 +153,20 @@ export class CoreInstance {
     request.resolve({ status: 200, body: "", failed: reason });
   }
 
-  // A trap leaves the instance unusable. End what was in flight on it (with
-  // 200: a retry from Telegram would replay the same poison update).
-  trap(error) {
+  // A trap leaves the instance unusable. End the request whose call trapped
+  // (with 200: a retry from Telegram would replay the same poison update);
+  // the others end as their own operations settle (see complete()).
+  trap(error, requestId) {
+    const first = !this.dead;
     this.dead = true;
-    const pending = [...this.requests.keys()];
-    console.log(JSON.stringify({
-      level: "error",
-      msg: "wasm instance trapped; dropping it",
-      error: String(error?.message ?? error),
-      requests_ended: pending.length,
-    }));
-    for (const requestId of pending) this.fail(requestId, "wasm instance trapped");
+    if (first) {
+      console.log(JSON.stringify({
+        level: "error",
+        msg: "wasm instance trapped; dropping it",
+        error: String(error?.message ?? error),
+        requests_in_flight: this.requests.size,
+      }));
+    }
+    if (requestId !== null && requestId !== undefined) this.fail(requestId, "wasm instance trapped");
   }
 }

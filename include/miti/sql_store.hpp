@@ -31,7 +31,8 @@ using Blob = std::vector<std::uint8_t>;
 // One SQLite value: NULL, INTEGER, REAL, TEXT or BLOB.
 class SqlValue {
  public:
-  static constexpr std::int64_t kMaxSafeInteger = (std::int64_t{1} << 53);
+  // 2^53 - 1: beyond it a double cannot tell n from n + 1, so D1 may round.
+  static constexpr std::int64_t kMaxSafeInteger = (std::int64_t{1} << 53) - 1;
 
   SqlValue() = default;
   SqlValue(std::nullptr_t) {}  // NOLINT(google-explicit-constructor)

@@ -125,7 +125,7 @@ Task<Json> probe(CommandContext& ctx, const std::string& name,
         "SELECT ? AS n, ? AS r, ? AS i, ? AS t, ? AS b, ? AS yes, ? AS no, ? AS safe, ? AS neg, "
         "typeof(?) AS btype",
         nullptr, 2.25, std::int64_t{-42}, "h\u00e9llo \"q\" <&>", bytes, true, false,
-        std::int64_t{9007199254740992}, std::int64_t{-9007199254740992}, bytes);
+        std::int64_t{9007199254740991}, std::int64_t{-9007199254740991}, bytes);
     co_return Json{{"json", row->to_json()},
                    {"typed",
                     {{"n_is_null", row->is_null("n")},

@@ -1,6 +1,5 @@
 #include "registry/shared_registry.hpp"
 
-#include <algorithm>
 
 #include "miti/bot_api.hpp"
 #include "miti/context.hpp"
@@ -8,41 +7,29 @@
 
 namespace miti::registry {
 
-// Suspends a request until the build in progress has finished.
-class SharedRegistry::Waiter {
- public:
-  explicit Waiter(SharedRegistry& owner) : owner_(owner) {}
-  Waiter(const Waiter&) = delete;
-  Waiter& operator=(const Waiter&) = delete;
-  ~Waiter() {
-    auto& list = owner_.waiters_;
-    list.erase(std::remove(list.begin(), list.end(), this), list.end());
-  }
-  bool await_ready() const noexcept { return !owner_.building_; }
-  void await_suspend(coro::coroutine_handle<> handle) {
-    handle_ = handle;
-    owner_.waiters_.push_back(this);
-  }
-  void await_resume() const noexcept {}
-  void wake() { handle_.resume(); }
+namespace {
+// How long a waiting request sleeps between looks at a build in progress.
+constexpr int kPollMs = 2;
+}  // namespace
 
- private:
-  SharedRegistry& owner_;
-  coro::coroutine_handle<> handle_;
-};
-
+// Requests that arrive during a build poll it with a short host sleep instead
+// of being resumed by the building request: workerd ties every promise to the
+// request that created it, and a request resumed from another request's
+// context can be cancelled as hung (or lose its I/O when that request ends).
 Task<std::shared_ptr<const Registry>> SharedRegistry::get(runtime::RequestScope& scope) {
-  if (registry_ && built_for_ == scope.env) co_return registry_;
-  if (building_) {
-    co_await Waiter(*this);
+  for (;;) {
     if (registry_ && built_for_ == scope.env) co_return registry_;
-    if (last_error_) std::rethrow_exception(last_error_);
+    if (!building_) co_return co_await build(scope);
+    const int awaited = builds_;
+    const Json sleep = {{"op", "sleep"}, {"ms", kPollMs}};
+    while (building_ && builds_ == awaited) co_await runtime::host_call(scope, sleep);
+    // The build this request waited for failed, and none has started since:
+    // report that failure; the next request will try again.
+    if (!building_ && builds_ == awaited && last_error_) std::rethrow_exception(last_error_);
   }
-  co_await build(scope);
-  co_return registry_;
 }
 
-Task<void> SharedRegistry::build(runtime::RequestScope& scope) {
+Task<std::shared_ptr<const Registry>> SharedRegistry::build(runtime::RequestScope& scope) {
   building_ = true;
   ++builds_;
   registry_.reset();
@@ -68,16 +55,8 @@ Task<void> SharedRegistry::build(runtime::RequestScope& scope) {
     last_error_ = std::current_exception();
   }
   building_ = false;
-  wake_waiters();
   if (last_error_) std::rethrow_exception(last_error_);
-}
-
-void SharedRegistry::wake_waiters() {
-  // A woken request may finish and destroy its Waiter (removing it from the
-  // list), so take the list first.
-  std::vector<Waiter*> waiting;
-  waiting.swap(waiters_);
-  for (Waiter* waiter : waiting) waiter->wake();
+  co_return registry_;
 }
 
 }  // namespace miti::registry

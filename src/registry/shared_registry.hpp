@@ -33,16 +33,13 @@ class SharedRegistry {
   int build_count() const noexcept { return builds_; }
 
  private:
-  class Waiter;
-  Task<void> build(runtime::RequestScope& scope);
-  void wake_waiters();
+  Task<std::shared_ptr<const Registry>> build(runtime::RequestScope& scope);
 
   std::span<const ModuleEntry> available_;
   std::shared_ptr<const Registry> registry_;
   std::shared_ptr<const Env> built_for_;
   bool building_ = false;
   std::exception_ptr last_error_;
-  std::vector<Waiter*> waiters_;
   int builds_ = 0;
 };
 

@@ -6,7 +6,7 @@
 namespace miti {
 
 namespace {
-constexpr double kMaxSafeDouble = 9007199254740992.0;  // 2^53
+constexpr double kMaxSafeDouble = 9007199254740991.0;  // 2^53 - 1, JS Number.MAX_SAFE_INTEGER
 
 const char* type_name(const SqlValue& value) {
   if (value.is_null()) return "NULL";
@@ -19,7 +19,7 @@ const char* type_name(const SqlValue& value) {
 
 void SqlValue::throw_unsafe_integer() {
   throw UsageError(
-      "integer beyond +-2^53 cannot travel through D1 exactly (D1 numbers are doubles); "
+      "integer beyond +-(2^53 - 1) cannot travel through D1 exactly (D1 numbers are doubles); "
       "store it as TEXT");
 }
 
