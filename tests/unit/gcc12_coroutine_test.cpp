@@ -1,14 +1,15 @@
 // g++ 12 (the native toolchain) destroys a brace-initialised aggregate
-// temporary twice when it appears in a co_await expression inside a coroutine.
-// clang (the wasm build) does not. miti's public API hits this through its
-// default arguments `SendOptions options = {}` (BotApi::send_message,
-// CommandContext::reply) and `KvListOptions options = {}` (KvStore::list), so
-// the natural `co_await ctx.reply("pong")` double-frees in native builds.
+// temporary twice when it appears in a co_await expression inside a coroutine
+// (`co_await f({})`, `co_await f({.x = 1})`, or a default argument written
+// `T options = {}`). clang (the wasm build) does not. A default argument
+// spelled `T options = T()` is not affected.
 //
-// The tests below run in a forked child so the crash is reported as a failed
-// check. They are [!mayfail] until the headers stop using `= {}` on coroutine
-// parameters (`= SendOptions()` is not affected), or the native build moves
-// to a compiler without the bug.
+// So miti's coroutine APIs must not declare `= {}` defaults (reply,
+// send_message and KvStore::list once did, and `co_await ctx.reply("pong")`
+// double-freed natively), and module code must not pass braced temporaries
+// inside co_await. The API checks run in a forked child so a regression is a
+// failed check, not a crashed suite. The toolchain check documents the
+// compiler and is expected to fail on g++ 12.
 #include <array>
 #include <catch2/catch.hpp>
 #include <string>

@@ -72,6 +72,39 @@ Json vars() {
   return {{"MODULES", "plain,slowinit"}, {"GREETING", "hi"}};
 }
 
+// The operations init submitted (its KV writes), whatever else waiting
+// requests may submit while they wait (e.g. host sleeps while polling).
+std::vector<miti_test::SubmittedOp> init_ops(const miti_test::FakeHost& host, bool pending_only) {
+  std::vector<miti_test::SubmittedOp> out;
+  for (const auto& op : host.ops) {
+    if (op.op.value("op", "") == "kv.put" && (!pending_only || !op.answered)) out.push_back(op);
+  }
+  return out;
+}
+
+// Answers the operations that are not init's for a few rounds (or, with
+// `until_settled`, until none are left): lets waiting requests make progress
+// however they wait (resumed by the builder, or polling with host sleeps).
+void pump_waiters(WorkerHarness& h, bool until_settled = false) {
+  for (int round = 0; round < (until_settled ? 10'000 : 3); ++round) {
+    bool answered = false;
+    for (const auto& op : h.host.unanswered()) {
+      if (op.op.value("op", "") == "kv.put") continue;
+      h.host.answer(op.id, ok());
+      answered = true;
+    }
+    if (!answered) return;
+  }
+  if (until_settled) FAIL("waiting requests never settled");
+}
+
+// Answers everything until nothing is pending.
+void drain(WorkerHarness& h) {
+  for (int round = 0; round < 10'000 && !h.host.unanswered().empty(); ++round) {
+    h.host.answer(h.host.unanswered().front().id, ok());
+  }
+}
+
 }  // namespace
 
 TEST_CASE("concurrent first requests share one build; init runs once", "[shared_registry]") {
@@ -81,13 +114,16 @@ TEST_CASE("concurrent first requests share one build; init runs once", "[shared_
     h.webhook(i, command_update(i, 100 + i, "/hello n" + std::to_string(i)));
 
   // Only the first request builds; its init waits on one KV op, the others wait on it.
+  pump_waiters(h);
   CHECK(g_init.calls == 1);
-  REQUIRE(h.host.ops.size() == 1);
-  CHECK(h.host.ops[0].op == Json{{"op", "kv.put"}, {"key", "slowinit:schema"}, {"value", "1"}});
+  auto writes = init_ops(h.host, false);
+  REQUIRE(writes.size() == 1);
+  CHECK(writes[0].op == Json{{"op", "kv.put"}, {"key", "slowinit:schema"}, {"value", "1"}});
   CHECK(h.host.responses.empty());
   CHECK(h.worker.requests_in_flight() == 5);
 
-  h.host.answer_index(0, ok());
+  h.host.answer(writes[0].id, ok());
+  pump_waiters(h, /*until_settled=*/true);
   REQUIRE(h.host.responses.size() == 5);
   for (int i = 1; i <= 5; ++i) {
     const auto* response = h.host.response_for(i);
@@ -96,11 +132,15 @@ TEST_CASE("concurrent first requests share one build; init runs once", "[shared_
   }
   CHECK(h.worker.registry().build_count() == 1);
 
+  CHECK(g_init.calls == 1);
+  CHECK(init_ops(h.host, false).size() == 1);
+
   // Later requests reuse the registry: no init, no op.
+  std::size_t ops_before = h.host.ops.size();
   h.webhook(6, command_update(6, 1, "/other"));
   CHECK(h.host.response_for(6)->json() == webhook_reply(1, "other"));
   CHECK(g_init.calls == 1);
-  CHECK(h.host.ops.size() == 1);
+  CHECK(h.host.ops.size() == ops_before);
   CHECK(h.worker.registry().build_count() == 1);
 }
 
@@ -143,10 +183,13 @@ TEST_CASE("a build failing while others wait fails them all, then is retried",
   g_init = {};
   WorkerHarness h(kModules, vars());
   for (int i = 1; i <= 3; ++i) h.webhook(i, command_update(i, i, "/other"));
-  REQUIRE(h.host.ops.size() == 1);
+  pump_waiters(h);
+  auto writes = init_ops(h.host, true);
+  REQUIRE(writes.size() == 1);
   CHECK(h.host.responses.empty());
 
-  h.host.answer_index(0, miti_test::fail("KV down"));
+  h.host.answer(writes[0].id, miti_test::fail("KV down"));
+  pump_waiters(h, /*until_settled=*/true);
   REQUIRE(h.host.responses.size() == 3);
   auto errors = h.host.logs_at("error");
   REQUIRE(errors.size() == 3);
@@ -159,12 +202,14 @@ TEST_CASE("a build failing while others wait fails them all, then is retried",
     CHECK(response.body.empty());
   }
   CHECK(h.worker.requests_in_flight() == 0);
+  CHECK(g_init.calls == 1);
 
   // The next request starts a fresh build.
   h.webhook(4, command_update(4, 4, "/other"));
   CHECK(g_init.calls == 2);
-  REQUIRE(h.host.ops.size() == 2);
-  h.host.answer_index(1, ok());
+  writes = init_ops(h.host, true);
+  REQUIRE(writes.size() == 1);
+  h.host.answer(writes[0].id, ok());
   CHECK(h.host.response_for(4)->json() == webhook_reply(4, "other"));
   CHECK(h.worker.registry().build_count() == 2);
 }
@@ -225,8 +270,7 @@ TEST_CASE("a build finishing while another env's request waits serves its own re
     h.worker.set_env(2, Json{{"vars", {{"MODULES", "slowinit"}}}, {"bindings", {"KV"}}}.dump());
     h.worker.start_webhook(1, WorkerHarness::kEnv, command_update(1, 1, "/hello a").dump());
     h.worker.start_webhook(2, 2, command_update(2, 2, "/hello b").dump());
-    h.host.answer_index(0, ok());  // env 1's init
-    while (!h.host.unanswered().empty()) h.host.answer(h.host.unanswered().front().id, ok());
+    drain(h);
     std::string result;
     for (int i : {1, 2}) {
       const auto* response = h.host.response_for(i);
@@ -247,7 +291,7 @@ TEST_CASE("waiters woken together start at most one new build", "[shared_registr
     for (int i = 2; i <= 4; ++i) {
       h.worker.start_webhook(i, 2, command_update(i, i, "/hello").dump());
     }
-    h.host.answer_index(0, ok());  // env 1's init; env 2's waiters wake
+    drain(h);
     return "builds " + std::to_string(h.worker.registry().build_count()) + " inits " +
            std::to_string(g_init.calls);
   });

