@@ -67,8 +67,7 @@ Task<void> awaits_with_default() {
 
 }  // namespace
 
-TEST_CASE("co_await ctx.reply(text) with default options does not corrupt memory",
-          "[gcc12][!mayfail]") {
+TEST_CASE("co_await ctx.reply(text) with default options does not corrupt memory", "[gcc12]") {
   std::string body = run_isolated([] {
     WorkerHarness h(kIdiom, {{"MODULES", "idiom"}});
     h.webhook(1, command_update(1, 42, "/pong"));
@@ -78,7 +77,7 @@ TEST_CASE("co_await ctx.reply(text) with default options does not corrupt memory
 }
 
 TEST_CASE("co_await api.send_message(chat, text) with default options does not corrupt memory",
-          "[gcc12][!mayfail]") {
+          "[gcc12]") {
   std::string body = run_isolated([] {
     miti_test::ScopeHarness h;
     miti::BotApi api(h.scope, true);

@@ -249,21 +249,14 @@ TEST_CASE("a request that keeps an old registry survives a rebuild for another e
   CHECK(h.host.logs_at("error").empty());
 }
 
-// BUG (src/registry/shared_registry.cpp, SharedRegistry::get/build): when a
-// build finishes, wake_waiters() resumes the waiting requests inside that
-// build's call. A waiter whose env differs from the one just built calls
-// build() at once, which does `registry_.reset()`; when control returns to
-// the request that ran the first build, `co_await build(scope); co_return
-// registry_;` hands it a null registry, and webhook_flow dereferences it
-// (worker.cpp: registry->find_command). Also, every further waiter of the
-// same wake-up starts yet another build (build() never checks building_), so
-// init runs once per waiter. Fix: build() should return the registry it
-// built (or get() should keep `candidate` locally), and a woken waiter must
-// re-check building_ and wait again instead of starting a parallel build.
-// These run in a child process because the null dereference crashes.
+// Two environments on one worker. These once failed: a waiter resumed by the
+// builder started its own build for its env, which reset the registry the
+// builder was about to return (a null dereference in webhook_flow), and every
+// further waiter started yet another build. They run in a child process so a
+// regression crashes only the child.
 
 TEST_CASE("a build finishing while another env's request waits serves its own request",
-          "[shared_registry][!mayfail]") {
+          "[shared_registry]") {
   std::string out = miti_test::run_isolated([] {
     g_init = {};
     WorkerHarness h(kModules, vars());
@@ -282,7 +275,7 @@ TEST_CASE("a build finishing while another env's request waits serves its own re
   CHECK(out == webhook_reply(1, "hello a").dump() + "|" + webhook_reply(2, "hello b").dump() + "|");
 }
 
-TEST_CASE("waiters woken together start at most one new build", "[shared_registry][!mayfail]") {
+TEST_CASE("waiters woken together start at most one new build", "[shared_registry]") {
   std::string out = miti_test::run_isolated([] {
     g_init = {};
     WorkerHarness h(kModules, vars());

@@ -170,10 +170,9 @@ TEST_CASE("run sends d1.run with its binds and reads changes and last_row_id", "
   CHECK(result.last_row_id == 11);
 }
 
-TEST_CASE("run reads the meta the JS shim actually sends for d1.run", "[sql][!mayfail]") {
-  // BUG: js-shim/host_ops.mjs answers d1.run with meta(result), i.e.
-  // {"changes": n, "last_row_id": id} at the top level, but sql_store.cpp's
-  // meta_from() only looks under "meta", so run() always reports 0 and 0.
+TEST_CASE("run reads the meta the JS shim actually sends for d1.run", "[sql]") {
+  // js-shim/host_ops.mjs answers d1.run with the meta object itself,
+  // {"changes": n, "last_row_id": id}, not nested under "meta".
   SqlHarness h;
   h.host.auto_reply = [](const SubmittedOp&) -> std::optional<miti_test::Reply> {
     return ok({{"changes", 1}, {"last_row_id", 5}});
