@@ -81,7 +81,13 @@ void Worker::start_scheduled(runtime::RequestId request, EnvId env, std::string 
 
 void Worker::start(std::unique_ptr<ActiveRequest> request) {
   ActiveRequest& ref = *request;
-  requests_.emplace(ref.scope.id, std::move(request));
+  auto [it, inserted] = requests_.try_emplace(ref.scope.id, std::move(request));
+  if (!inserted) {
+    // A host bug. The id belongs to the request already in flight, so the
+    // duplicate is dropped without an answer that would reach the first one.
+    ref.scope.log.error("duplicate request id; request dropped", {{"request", ref.scope.id}});
+    return;
+  }
   ref.task.start(&Worker::on_request_finished, &ref);
 }
 

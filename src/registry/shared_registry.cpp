@@ -1,15 +1,18 @@
 #include "registry/shared_registry.hpp"
 
-
 #include "miti/bot_api.hpp"
 #include "miti/context.hpp"
 #include "runtime/request_scope.hpp"
+#include "runtime/runtime.hpp"
 
 namespace miti::registry {
 
 namespace {
 // How long a waiting request sleeps between looks at a build in progress.
 constexpr int kPollMs = 2;
+// A build whose request died (workerd cancelled it mid-init) never finishes;
+// after this long a waiting request stops trusting it and builds itself.
+constexpr double kStalledBuildMs = 15'000;
 }  // namespace
 
 // Requests that arrive during a build poll it with a short host sleep instead
@@ -21,19 +24,28 @@ Task<std::shared_ptr<const Registry>> SharedRegistry::get(runtime::RequestScope&
     if (registry_ && built_for_ == scope.env) co_return registry_;
     if (!building_) co_return co_await build(scope);
     const int awaited = builds_;
+    const double deadline = scope.runtime.now_ms() + kStalledBuildMs;
     const Json sleep = {{"op", "sleep"}, {"ms", kPollMs}};
-    while (building_ && builds_ == awaited) co_await runtime::host_call(scope, sleep);
+    while (building_ && builds_ == awaited) {
+      if (scope.runtime.now_ms() >= deadline) {
+        scope.log.warn("registry build stalled; building again", {{"waited_ms", kStalledBuildMs}});
+        co_return co_await build(scope);
+      }
+      co_await runtime::host_call(scope, sleep);
+    }
     // The build this request waited for failed, and none has started since:
     // report that failure; the next request will try again.
     if (!building_ && builds_ == awaited && last_error_) std::rethrow_exception(last_error_);
   }
 }
 
+// Only the newest build publishes its outcome: a stalled one that finishes
+// late must not overwrite the state of the build that replaced it.
 Task<std::shared_ptr<const Registry>> SharedRegistry::build(runtime::RequestScope& scope) {
+  const int generation = ++builds_;
   building_ = true;
-  ++builds_;
-  registry_.reset();
-  last_error_ = nullptr;
+  std::shared_ptr<const Registry> built;
+  std::exception_ptr error;
   try {
     auto candidate =
         std::make_shared<Registry>(Registry::build(available_, scope.env->var_or("MODULES", "")));
@@ -44,19 +56,25 @@ Task<std::shared_ptr<const Registry>> SharedRegistry::build(runtime::RequestScop
       context.set_active_modules(candidate->modules());
       try {
         co_await module.init(context);
-      } catch (const std::exception& error) {
+      } catch (const std::exception& init_error) {
         throw RegistryError("init of module '" + std::string(module.name) +
-                            "' failed: " + error.what());
+                            "' failed: " + init_error.what());
       }
     }
-    registry_ = std::move(candidate);
-    built_for_ = scope.env;
+    built = std::move(candidate);
   } catch (...) {
-    last_error_ = std::current_exception();
+    error = std::current_exception();
   }
-  building_ = false;
-  if (last_error_) std::rethrow_exception(last_error_);
-  co_return registry_;
+  if (generation == builds_) {
+    building_ = false;
+    last_error_ = error;
+    if (built) {
+      registry_ = built;
+      built_for_ = scope.env;
+    }
+  }
+  if (error) std::rethrow_exception(error);
+  co_return built;
 }
 
 }  // namespace miti::registry

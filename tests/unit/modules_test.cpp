@@ -115,7 +115,7 @@ TEST_CASE("/info shows ids, and n/a for what is missing", "[modules]") {
         "chat id: -100\nthread id: 9\nsender id: 400");
 }
 
-TEST_CASE("/notes lists the sender's notes as HTML", "[modules][!mayfail]") {
+TEST_CASE("/notes lists the sender's notes as HTML", "[modules]") {
   // BUG on g++ 12 (native builds): modules/notes/notes.cpp passes a braced
   // temporary inside co_await, `co_await ctx.reply(std::move(text),
   // {.parse_mode = "HTML"})`, which g++ 12 destroys twice (double free, see

@@ -290,3 +290,35 @@ TEST_CASE("waiters woken together start at most one new build", "[shared_registr
   });
   CHECK(out == "builds 2 inits 2");
 }
+
+TEST_CASE("a build whose request never comes back is replaced after a while", "[shared_registry]") {
+  g_init = {};
+  WorkerHarness h(kModules, vars());
+  h.webhook(1, command_update(1, 101, "/hello first"));   // builds; init's op never answers
+  h.webhook(2, command_update(2, 102, "/hello second"));  // waits, polling
+  pump_waiters(h);
+  REQUIRE(init_ops(h.host, true).size() == 1);
+  CHECK(h.host.response_for(2) == nullptr);
+
+  // Past the stall limit the waiting request builds on its own.
+  h.host.now += 16'000;
+  pump_waiters(h);
+  CHECK(g_init.calls == 2);
+  CHECK(h.host.logs_at("warn").size() == 1);
+  auto pending = init_ops(h.host, true);
+  REQUIRE(pending.size() == 2);
+  h.host.answer(pending[1].id, ok());
+  pump_waiters(h, /*until_settled=*/true);
+  REQUIRE(h.host.response_for(2) != nullptr);
+  CHECK(h.host.response_for(2)->json() == webhook_reply(102, "hello second"));
+  CHECK(h.worker.registry().build_count() == 2);
+
+  // The stalled build finishing late neither breaks nor replaces anything.
+  h.host.answer(pending[0].id, ok());
+  pump_waiters(h, /*until_settled=*/true);
+  REQUIRE(h.host.response_for(1) != nullptr);
+  CHECK(h.host.response_for(1)->json() == webhook_reply(101, "hello first"));
+  h.webhook(3, command_update(3, 103, "/other"));
+  CHECK(h.host.response_for(3)->json() == webhook_reply(103, "other"));
+  CHECK(g_init.calls == 2);
+}
