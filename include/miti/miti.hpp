@@ -12,4 +12,5 @@
 #include "miti/sql_store.hpp"
 #include "miti/task.hpp"
 #include "miti/telegram.hpp"
+#include "miti/text.hpp"
 #include "miti/time.hpp"

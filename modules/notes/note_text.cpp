@@ -1,6 +1,7 @@
 #include "notes/note_text.hpp"
 
 #include <cctype>
+#include <miti/text.hpp>
 
 namespace notes_module {
 
@@ -49,44 +50,9 @@ std::optional<std::int64_t> parse_id(std::string_view args) {
   return id;
 }
 
-std::string escape_html(std::string_view text) {
-  std::string out;
-  out.reserve(text.size());
-  for (char c : text) {
-    switch (c) {
-      case '&':
-        out += "&amp;";
-        break;
-      case '<':
-        out += "&lt;";
-        break;
-      case '>':
-        out += "&gt;";
-        break;
-      case '"':
-        out += "&quot;";
-        break;
-      default:
-        out += c;
-    }
-  }
-  return out;
-}
-
-std::string preview(std::string_view text) {
-  std::size_t code_points = 0;
-  for (std::size_t i = 0; i < text.size(); ++i) {
-    // A byte that does not continue a UTF-8 sequence starts a code point.
-    if ((static_cast<unsigned char>(text[i]) & 0xC0) != 0x80) {
-      if (code_points == kPreviewCodePoints) return std::string(text.substr(0, i)) + "\u2026";
-      ++code_points;
-    }
-  }
-  return std::string(text);
-}
-
 std::string list_line(std::int64_t id, std::string_view text) {
-  return "<code>#" + std::to_string(id) + "</code> " + escape_html(preview(text));
+  return "<code>#" + std::to_string(id) + "</code> " +
+         miti::escape_html(miti::preview(text, kPreviewCodePoints));
 }
 
 }  // namespace notes_module

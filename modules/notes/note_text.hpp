@@ -20,10 +20,7 @@ std::optional<int> parse_count(std::string_view args);
 // "/forget <id>" (a leading '#' allowed): a positive id, else nullopt.
 std::optional<std::int64_t> parse_id(std::string_view args);
 
-std::string escape_html(std::string_view text);
-// The first kPreviewCodePoints code points of text, with "…" when cut.
-std::string preview(std::string_view text);
-// One list line: "<code>#12</code> escaped preview".
+// One list line: "<code>#12</code> escaped one-line preview" (miti::preview).
 std::string list_line(std::int64_t id, std::string_view text);
 
 }  // namespace notes_module

@@ -59,7 +59,7 @@ Task<void> remind_command(CommandContext& ctx) {
     co_await ctx.reply(kRemindUsage);
     co_return;
   }
-  if (utf16_units(text) > kMaxTextUnits) {
+  if (miti::utf16_length(text) > kMaxTextUnits) {
     std::string answer =
         "That reminder is too long: at most " + std::to_string(kMaxTextUnits) + " characters.";
     co_await ctx.reply(std::move(answer));

@@ -3,20 +3,16 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <miti/text.hpp>
 #include <string>
 #include <string_view>
 
 namespace remind {
 
-// For parse_mode HTML: & < > " become entities.
-std::string escape_html(std::string_view text);
+using miti::escape_html;
+using miti::preview;
 
-// Length in UTF-16 code units, the unit of Telegram's 4,096 limit.
-std::size_t utf16_units(std::string_view utf8);
-
-// A one-line preview for lists: line breaks become spaces, and text longer
-// than max_code_points is cut at a code point boundary and ends with "…".
-std::string preview(std::string_view text, std::size_t max_code_points);
+// escape_html, utf16_length and preview come from <miti/text.hpp>.
 
 // "2026-05-01T10:00:00Z": UTC, to the second (the cron runs per minute, so
 // milliseconds would only be noise).

@@ -1,37 +1,16 @@
 #include "util/help_text.hpp"
 
-namespace util_module {
+#include <miti/text.hpp>
 
-std::string escape_html(std::string_view text) {
-  std::string out;
-  out.reserve(text.size());
-  for (char c : text) {
-    switch (c) {
-      case '&':
-        out += "&amp;";
-        break;
-      case '<':
-        out += "&lt;";
-        break;
-      case '>':
-        out += "&gt;";
-        break;
-      case '"':
-        out += "&quot;";
-        break;
-      default:
-        out += c;
-    }
-  }
-  return out;
-}
+namespace util_module {
 
 namespace {
 void append_commands(std::string& section, const miti::ModuleDefinition& module,
                      miti::Visibility visibility) {
   for (const miti::Command& command : module.commands) {
     if (command.visibility != visibility) continue;
-    section += "\n/" + escape_html(command.name) + " \u2014 " + escape_html(command.description);
+    section += "\n/" + miti::escape_html(command.name) + " \u2014 " +
+               miti::escape_html(command.description);
     if (visibility == miti::Visibility::kProtected) section += " (protected)";
   }
 }
@@ -45,7 +24,7 @@ std::string render_help(const std::vector<miti::ModuleDefinition>& modules) {
     append_commands(lines, module, miti::Visibility::kProtected);
     if (lines.empty()) continue;
     if (!text.empty()) text += "\n\n";
-    text += "<b>" + escape_html(module.name) + "</b>" + lines;
+    text += "<b>" + miti::escape_html(module.name) + "</b>" + lines;
   }
   return text.empty() ? "no commands registered" : text;
 }

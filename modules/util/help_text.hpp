@@ -9,7 +9,6 @@
 
 namespace util_module {
 
-std::string escape_html(std::string_view text);
 std::string render_help(const std::vector<miti::ModuleDefinition>& modules);
 
 }  // namespace util_module

@@ -87,28 +87,26 @@ void require_binding(const runtime::RequestScope& scope) {
 }
 }  // namespace
 
-Task<SqlRunResult> SqlStore::run(SqlStatement statement) {
-  require_binding(*scope_);
+namespace {
+// One statement through the host: "d1.run", "d1.all" or "d1.first".
+Task<Json> execute(runtime::RequestScope& scope, const char* op_name, SqlStatement statement) {
+  require_binding(scope);
   Json op = statement_json(statement);
-  op["op"] = "d1.run";
-  Json result = co_await runtime::host_call(*scope_, op);
-  co_return meta_from(result);
+  op["op"] = op_name;
+  co_return co_await runtime::host_call(scope, op);
+}
+}  // namespace
+
+Task<SqlRunResult> SqlStore::run(SqlStatement statement) {
+  co_return meta_from(co_await execute(*scope_, "d1.run", std::move(statement)));
 }
 
 Task<std::vector<SqlRow>> SqlStore::all(SqlStatement statement) {
-  require_binding(*scope_);
-  Json op = statement_json(statement);
-  op["op"] = "d1.all";
-  Json result = co_await runtime::host_call(*scope_, op);
-  co_return rows_from(result);
+  co_return rows_from(co_await execute(*scope_, "d1.all", std::move(statement)));
 }
 
 Task<std::optional<SqlRow>> SqlStore::first(SqlStatement statement) {
-  require_binding(*scope_);
-  Json op = statement_json(statement);
-  op["op"] = "d1.first";
-  Json result = co_await runtime::host_call(*scope_, op);
-  std::vector<SqlRow> rows = rows_from(result);
+  std::vector<SqlRow> rows = rows_from(co_await execute(*scope_, "d1.first", std::move(statement)));
   if (rows.empty()) co_return std::nullopt;
   co_return std::move(rows.front());
 }

@@ -10,17 +10,24 @@ namespace miti {
 BotApi::BotApi(runtime::RequestScope& scope, bool allow_webhook_reply)
     : scope_(&scope), allow_webhook_reply_(allow_webhook_reply) {}
 
-Task<Json> BotApi::call(std::string method, Json params) {
-  co_await flush_held();
-  used_ = true;
-  ++subrequests_;
+namespace {
+// One Bot API method through the host; ok=false becomes a BotApiError.
+Task<Json> perform(runtime::RequestScope& scope, std::string method, Json params) {
   Json op = {{"op", "telegram"}, {"method", method}, {"params", std::move(params)}};
-  Json response = co_await runtime::host_call(*scope_, op);
+  Json response = co_await runtime::host_call(scope, op);
   if (!util::bool_or(response, "ok", false)) {
     throw BotApiError(method, static_cast<int>(util::int_or(response, "error_code", 0)),
                       util::string_or(response, "description", "no description"));
   }
   co_return response.contains("result") ? response.at("result") : Json();
+}
+}  // namespace
+
+Task<Json> BotApi::call(std::string method, Json params) {
+  co_await flush_held();
+  used_ = true;
+  ++subrequests_;
+  co_return co_await perform(*scope_, std::move(method), std::move(params));
 }
 
 Task<void> BotApi::send(std::string method, Json params) {
@@ -40,12 +47,7 @@ Task<void> BotApi::flush_held() {
   std::string method = held.at("method").get<std::string>();
   held.erase("method");
   ++subrequests_;
-  Json op = {{"op", "telegram"}, {"method", method}, {"params", std::move(held)}};
-  Json response = co_await runtime::host_call(*scope_, op);
-  if (!util::bool_or(response, "ok", false)) {
-    throw BotApiError(method, static_cast<int>(util::int_or(response, "error_code", 0)),
-                      util::string_or(response, "description", "no description"));
-  }
+  co_await perform(*scope_, std::move(method), std::move(held));
 }
 
 std::optional<Json> BotApi::take_webhook_reply() {

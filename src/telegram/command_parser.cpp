@@ -43,16 +43,6 @@ std::size_t utf8_prefix_bytes(std::string_view text, std::int64_t utf16_units) {
   return bytes;
 }
 
-std::size_t utf16_length(std::string_view text) {
-  std::size_t units = 0;
-  for (std::size_t i = 0; i < text.size();) {
-    std::size_t step = sequence_bytes(static_cast<unsigned char>(text[i]));
-    units += step == 4 ? 2 : 1;
-    i += step;
-  }
-  return units;
-}
-
 std::optional<ParsedCommand> parse_command(const Message& message, std::string_view bot_username) {
   if (!message.text) return std::nullopt;
   const std::string& text = *message.text;

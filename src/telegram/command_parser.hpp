@@ -6,6 +6,7 @@
 #include <string_view>
 
 #include "miti/telegram.hpp"
+#include "miti/text.hpp"
 
 namespace miti::telegram {
 
@@ -24,7 +25,6 @@ std::optional<ParsedCommand> parse_command(const Message& message, std::string_v
 // (Telegram measures entities in UTF-16); clamped to the text.
 std::size_t utf8_prefix_bytes(std::string_view text, std::int64_t utf16_units);
 
-// Length of UTF-8 `text` in UTF-16 code units.
-std::size_t utf16_length(std::string_view text);
+using miti::utf16_length;  // Length of UTF-8 text in UTF-16 code units.
 
 }  // namespace miti::telegram

@@ -3,6 +3,7 @@
 #include "util/help_text.hpp"
 
 #include <catch2/catch.hpp>
+#include <miti/text.hpp>
 #include <string>
 #include <vector>
 
@@ -11,10 +12,10 @@
 namespace {
 
 using miti::CommandContext;
+using miti::escape_html;
 using miti::ModuleDefinition;
 using miti::Task;
 using miti::Visibility;
-using util_module::escape_html;
 using util_module::render_help;
 
 Task<void> noop(CommandContext&) {

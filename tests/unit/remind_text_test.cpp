@@ -15,12 +15,12 @@ TEST_CASE("remind: HTML escaping covers what Telegram's HTML mode parses") {
 }
 
 TEST_CASE("remind: UTF-16 length counts astral characters twice") {
-  CHECK(utf16_units("") == 0);
-  CHECK(utf16_units("abc") == 3);
-  CHECK(utf16_units("ü") == 1);
-  CHECK(utf16_units("⏰") == 1);
-  CHECK(utf16_units("😀") == 2);
-  CHECK(utf16_units("a😀b") == 4);
+  CHECK(miti::utf16_length("") == 0);
+  CHECK(miti::utf16_length("abc") == 3);
+  CHECK(miti::utf16_length("ü") == 1);
+  CHECK(miti::utf16_length("⏰") == 1);
+  CHECK(miti::utf16_length("😀") == 2);
+  CHECK(miti::utf16_length("a😀b") == 4);
 }
 
 TEST_CASE("remind: previews are one line and cut at a code point") {

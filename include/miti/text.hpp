@@ -1,0 +1,21 @@
+// Text helpers for Telegram messages.
+#pragma once
+
+#include <cstddef>
+#include <string>
+#include <string_view>
+
+namespace miti {
+
+// For parse_mode "HTML": & < > " become entities; everything else is kept.
+std::string escape_html(std::string_view text);
+
+// Length in UTF-16 code units: the unit of Telegram's limits (4,096 per
+// message) and of its entity offsets.
+std::size_t utf16_length(std::string_view utf8);
+
+// A one-line preview for lists: line breaks and tabs become spaces, and text
+// longer than max_code_points is cut at a code point boundary and ends with "…".
+std::string preview(std::string_view text, std::size_t max_code_points);
+
+}  // namespace miti
