@@ -21,7 +21,7 @@ import readline from "node:readline";
 import { parseArgs } from "node:util";
 import { createAnswerer, startBotApiStandIn, STANDIN_BOT } from "./lib/bot-api-standin.mjs";
 import { formatBotCall, makeStyle } from "./lib/console-format.mjs";
-import { ROOT, readDotEnv, readManifest, readTomlVars } from "./lib/project.mjs";
+import { ROOT, readDotEnv, readManifest, readTomlVars, freePort } from "./lib/project.mjs";
 
 const USAGE = "usage: node scripts/chat-console.mjs [--port 8787] [--persist-to DIR] [--verbose]";
 let options;
@@ -118,14 +118,6 @@ function portFree(port) {
     server.once("error", () => resolve(false));
     server.listen(port, "127.0.0.1", () => server.close(() => resolve(true)));
   });
-}
-
-async function freePort() {
-  const server = net.createServer();
-  await new Promise((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address();
-  await new Promise((resolve) => server.close(resolve));
-  return port;
 }
 
 function jsonLog(line) {

@@ -4,6 +4,7 @@
 #include <cstddef>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace miti {
 
@@ -17,5 +18,8 @@ std::size_t utf16_length(std::string_view utf8);
 // A one-line preview for lists: line breaks and tabs become spaces, and text
 // longer than max_code_points is cut at a code point boundary and ends with "…".
 std::string preview(std::string_view text, std::size_t max_code_points);
+
+// Command arguments split on spaces, tabs and line breaks; empty words dropped.
+std::vector<std::string> split_words(std::string_view text);
 
 }  // namespace miti

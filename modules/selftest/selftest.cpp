@@ -58,30 +58,14 @@ Task<void> many(CommandContext& ctx) {
   for (int i = 1; i <= count; ++i) co_await ctx.reply("message " + std::to_string(i));
 }
 
-
 // The words of the arguments ("a b c" -> {"a", "b", "c"}).
-std::vector<std::string> words(std::string_view args) {
-  std::vector<std::string> out;
-  std::string word;
-  for (char c : args) {
-    if (c == ' ' || c == '\n' || c == '\t') {
-      if (!word.empty()) out.push_back(std::move(word));
-      word.clear();
-    } else {
-      word += c;
-    }
-  }
-  if (!word.empty()) out.push_back(std::move(word));
-  return out;
-}
-
 int number(const std::vector<std::string>& args, std::size_t index, int fallback) {
   return index < args.size() ? std::atoi(args[index].c_str()) : fallback;
 }
 
 // "/kvfill <prefix> <from> <count>": writes keys <prefix>000000.. (value "v").
 Task<void> kvfill(CommandContext& ctx) {
-  std::vector<std::string> args = words(ctx.args());
+  std::vector<std::string> args = miti::split_words(ctx.args());
   std::string prefix = args.empty() ? "fill:" : args[0];
   int from = number(args, 1, 0);
   int count = number(args, 2, 0);
@@ -95,7 +79,7 @@ Task<void> kvfill(CommandContext& ctx) {
 
 // "/kvcount [prefix]": pages through every key under the prefix.
 Task<void> kvcount(CommandContext& ctx) {
-  std::vector<std::string> args = words(ctx.args());
+  std::vector<std::string> args = miti::split_words(ctx.args());
   miti::KvListOptions options;
   options.prefix = args.empty() ? "" : args[0];
   std::size_t count = 0, pages = 0, largest = 0;
@@ -117,13 +101,14 @@ Task<void> kvcount(CommandContext& ctx) {
     if (pages > 100) break;  // a runaway cursor must not hang the test
   }
   co_await ctx.reply("count " + std::to_string(count) + " pages " + std::to_string(pages) +
-                     " largest " + std::to_string(largest) + (prefixed ? " prefixed" : " UNPREFIXED") +
+                     " largest " + std::to_string(largest) +
+                     (prefixed ? " prefixed" : " UNPREFIXED") +
                      (ordered ? " ordered" : " UNORDERED"));
 }
 
 // "/kvkeys [prefix]": the module's keys as list() returns them.
 Task<void> kvkeys(CommandContext& ctx) {
-  std::vector<std::string> args = words(ctx.args());
+  std::vector<std::string> args = miti::split_words(ctx.args());
   miti::KvListOptions options;
   options.prefix = args.empty() ? "" : args[0];
   miti::KvListResult page = co_await ctx.db().list(options);
@@ -135,7 +120,7 @@ Task<void> kvkeys(CommandContext& ctx) {
 
 // "/kvput <key> <value> [ttl]": one put; a refused put is answered with its error.
 Task<void> kvput(CommandContext& ctx) {
-  std::vector<std::string> args = words(ctx.args());
+  std::vector<std::string> args = miti::split_words(ctx.args());
   std::string key = args.size() > 0 ? args[0] : "";
   std::string value = args.size() > 1 ? args[1] : "v";
   std::optional<int> ttl;

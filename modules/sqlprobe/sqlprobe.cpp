@@ -24,21 +24,6 @@ Json rows_json(const std::vector<miti::SqlRow>& rows) {
   return list;
 }
 
-std::vector<std::string> words(std::string_view args) {
-  std::vector<std::string> out;
-  std::string word;
-  for (char c : args) {
-    if (c == ' ' || c == '\n') {
-      if (!word.empty()) out.push_back(std::move(word));
-      word.clear();
-    } else {
-      word += c;
-    }
-  }
-  if (!word.empty()) out.push_back(std::move(word));
-  return out;
-}
-
 std::string arg(const std::vector<std::string>& args, std::size_t index, std::string fallback) {
   return index < args.size() ? args[index] : fallback;
 }
@@ -208,7 +193,7 @@ Task<Json> probe(CommandContext& ctx, const std::string& name,
 
 // "/probe <case> [args]": the case's JSON, or the error it ended with.
 Task<void> probe_command(CommandContext& ctx) {
-  std::vector<std::string> args = words(ctx.args());
+  std::vector<std::string> args = miti::split_words(ctx.args());
   std::string name = args.empty() ? "" : args.front();
   if (!args.empty()) args.erase(args.begin());
   Json answer;

@@ -3,6 +3,7 @@
 // adding a TOML/dotenv dependency for them is not worth it.
 import { execFile } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
+import net from "node:net";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -78,4 +79,13 @@ export function publicCommands(manifest) {
   return manifest.modules.flatMap((module) =>
     module.commands.filter((c) => c.visibility === "public").map((c) => ({ command: c.name, description: c.description })),
   );
+}
+
+// A TCP port that was free on 127.0.0.1 a moment ago.
+export async function freePort() {
+  const server = net.createServer();
+  await new Promise((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const { port } = server.address();
+  await new Promise((resolve) => server.close(resolve));
+  return port;
 }

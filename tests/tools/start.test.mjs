@@ -8,17 +8,9 @@ import net from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { test } from "node:test";
-import { ROOT, readManifest } from "../../scripts/lib/project.mjs";
+import { ROOT, readManifest, freePort } from "../../scripts/lib/project.mjs";
 
 const MODULES = "util,misc,selftest";
-
-async function freePort() {
-  const server = net.createServer();
-  await new Promise((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address();
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 function alive(pid) {
   try {

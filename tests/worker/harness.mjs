@@ -76,16 +76,7 @@ export async function startWorker({ bindings = {}, d1 = true, kv = true, telegra
     calls,
     logs,
     // JSON log lines written by the Worker, parsed.
-    jsonLogs: () =>
-      logs.flatMap((line) => {
-        const start = line.indexOf("{");
-        if (start < 0) return [];
-        try {
-          return [JSON.parse(line.slice(start))];
-        } catch {
-          return [];
-        }
-      }),
+    jsonLogs: () => parseJsonLines(logs),
     fetch: (url, init) => mf.dispatchFetch(new URL(url, "http://localhost").href, init),
     webhook: (update, { secret = SECRET, raw } = {}) =>
       mf.dispatchFetch("http://localhost/webhook", {
@@ -95,6 +86,19 @@ export async function startWorker({ bindings = {}, d1 = true, kv = true, telegra
       }),
     dispose: () => mf.dispose(),
   };
+}
+
+// The JSON objects among log lines (a line may carry a prefix before "{").
+export function parseJsonLines(lines) {
+  return lines.flatMap((line) => {
+    const start = line.indexOf("{");
+    if (start < 0) return [];
+    try {
+      return [JSON.parse(line.slice(start))];
+    } catch {
+      return [];
+    }
+  });
 }
 
 let nextUpdateId = 1;

@@ -11,12 +11,12 @@ import { test, before, after, describe } from "node:test";
 import assert from "node:assert/strict";
 import { spawn, spawnSync } from "node:child_process";
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
-import net from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { Miniflare } from "miniflare";
 import { ROOT, SECRET, textUpdate, webhookReply, startWorker, waitFor } from "./harness.mjs";
 import { migrationFiles } from "./d1_migrations.mjs";
+import { freePort } from "../../scripts/lib/project.mjs";
 
 const WRANGLER = path.join(ROOT, "node_modules/.bin/wrangler");
 const WRANGLER_ENV = {
@@ -210,14 +210,6 @@ describe("the deployed bundle (wrangler deploy --dry-run)", () => {
     }
   });
 });
-
-async function freePort() {
-  const server = net.createServer();
-  await new Promise((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address();
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 describe("wrangler dev", () => {
   test("serves mymod on a database migrated with wrangler", { timeout: 120_000 }, async () => {

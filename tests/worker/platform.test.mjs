@@ -18,6 +18,7 @@ import {
   withLogs,
   allKvKeys,
   isRequestLine,
+  parseJsonLines,
 } from "./harness.mjs";
 
 // A request that does not answer in time fails the test instead of hanging it.
@@ -33,15 +34,7 @@ function withTimeout(promise, ms, what) {
 
 // JSON log lines written since logs.length was `mark`.
 function jsonSince(w, mark) {
-  return w.logs.slice(mark).flatMap((line) => {
-    const start = line.indexOf("{");
-    if (start < 0) return [];
-    try {
-      return [JSON.parse(line.slice(start))];
-    } catch {
-      return [];
-    }
-  });
+  return parseJsonLines(w.logs.slice(mark));
 }
 
 // A fake Bot API that holds "selftestHold" calls (made by /hold) until the
