@@ -24,7 +24,8 @@ Json rows_json(const std::vector<miti::SqlRow>& rows) {
   return list;
 }
 
-std::string arg(const std::vector<std::string>& args, std::size_t index, std::string fallback) {
+std::string arg(const std::vector<std::string>& args, std::size_t index,
+                const std::string& fallback) {
   return index < args.size() ? args[index] : fallback;
 }
 

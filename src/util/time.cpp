@@ -1,5 +1,6 @@
 #include "miti/time.hpp"
 
+#include <array>
 #include <cmath>
 #include <cstdint>
 #include <cstdio>
@@ -44,13 +45,13 @@ std::string iso8601_utc(double epoch_ms) {
     --days;
   }
   CivilDate date = civil_from_days(days);
-  char buffer[40];
-  std::snprintf(buffer, sizeof buffer, "%04lld-%02u-%02uT%02lld:%02lld:%02lld.%03lldZ",
+  std::array<char, 40> buffer{};
+  std::snprintf(buffer.data(), buffer.size(), "%04lld-%02u-%02uT%02lld:%02lld:%02lld.%03lldZ",
                 static_cast<long long>(date.year), date.month, date.day,
                 static_cast<long long>(rest / 3'600'000),
                 static_cast<long long>(rest / 60'000 % 60),
                 static_cast<long long>(rest / 1000 % 60), static_cast<long long>(rest % 1000));
-  return buffer;
+  return buffer.data();
 }
 
 }  // namespace miti

@@ -1,6 +1,7 @@
 #include "lib/migration_plan.hpp"
 
 #include <algorithm>
+#include <array>
 #include <cstdio>
 #include <map>
 #include <regex>
@@ -14,9 +15,9 @@ constexpr std::string_view kGeneratedNote =
     "-- migrations by file name. Change the schema with a new module migration.\n";
 
 std::string four_digits(int number) {
-  char buffer[16];
-  std::snprintf(buffer, sizeof buffer, "%04d", number);
-  return buffer;
+  std::array<char, 16> buffer{};
+  std::snprintf(buffer.data(), buffer.size(), "%04d", number);
+  return buffer.data();
 }
 
 bool valid_module_name(std::string_view name) {

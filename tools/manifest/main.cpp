@@ -16,9 +16,12 @@ namespace {
 
 const char* visibility_name(miti::Visibility visibility) {
   switch (visibility) {
-    case miti::Visibility::kPublic: return "public";
-    case miti::Visibility::kProtected: return "protected";
-    case miti::Visibility::kPrivate: return "private";
+    case miti::Visibility::kPublic:
+      return "public";
+    case miti::Visibility::kProtected:
+      return "protected";
+    case miti::Visibility::kPrivate:
+      return "private";
   }
   return "private";
 }
@@ -59,8 +62,7 @@ int main(int argc, char** argv) {
       for (const auto& cron : module.crons) {
         crons.push_back({{"name", cron.name}, {"schedule", cron.schedule}});
       }
-      out["modules"].push_back(
-          {{"name", module.name}, {"commands", commands}, {"crons", crons}});
+      out["modules"].push_back({{"name", module.name}, {"commands", commands}, {"crons", crons}});
     }
     std::cout << out.dump(2) << "\n";
   } catch (const std::exception& error) {
