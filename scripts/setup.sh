@@ -24,6 +24,7 @@ declare -A probes=(
   [nlohmann-json3-dev]="file:/usr/include/nlohmann/json.hpp"
   [catch2]="file:/usr/include/catch2/catch.hpp"
   [node-acorn]="file:/usr/share/nodejs/acorn/package.json"
+  [clang-format]="cmd:clang-format"
 )
 missing=()
 for package in "${!probes[@]}"; do
