@@ -188,6 +188,20 @@ Task<void> init(miti::ModuleContext& ctx) {
 
 }  // namespace
 
+// Crons for the scheduled-dispatch tests: one records its run in KV and
+// reports through the Bot API (there is no webhook to reply to), one fails.
+Task<void> tick(const miti::CronEvent& event, miti::ModuleContext& ctx) {
+  miti::Json record = {{"cron", event.cron}, {"at", miti::iso8601_utc(event.scheduled_time_ms)}};
+  co_await ctx.db().put_json("cron:tick", std::move(record));
+  miti::Json message = {{"chat_id", 1}, {"text", "tick " + std::string(event.cron)}};
+  co_await ctx.api().call("sendMessage", std::move(message));
+}
+
+Task<void> boom(const miti::CronEvent&, miti::ModuleContext&) {
+  throw std::runtime_error("selftest: deliberate cron failure");
+  co_return;
+}
+
 MITI_MODULE(selftest) {
   using miti::Visibility;
   return {
@@ -210,5 +224,10 @@ MITI_MODULE(selftest) {
               {"hold", Visibility::kPrivate, "Wait in flight until released", hold},
           },
       .init = init,
+      .crons =
+          {
+              {"tick", "*/5 * * * *", tick},
+              {"boom", "*/5 * * * *", boom},
+          },
   };
 }
