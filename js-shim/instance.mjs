@@ -58,22 +58,24 @@ export class CoreInstance {
 
   // Runs one authenticated update; resolves to {status, body}.
   webhook(env, bodyBytes) {
-    return new Promise((resolve) => {
-      const requestId = this.nextRequestId++;
-      this.requests.set(requestId, { env, resolve });
-      const envId = this.envIdFor(env, requestId);
-      this.call(requestId, (ptr, len) => this.module._miti_webhook(requestId, envId, ptr, len), bodyBytes);
-    });
+    return this.start(env, bodyBytes, (requestId, envId, ptr, len) => this.module._miti_webhook(requestId, envId, ptr, len));
   }
 
   // Runs the module crons matching `cron`; resolves to {status, body} where
   // body is the JSON summary {cron, ran, failed}.
   scheduled(env, cron, scheduledTime) {
+    return this.start(env, encoder.encode(cron), (requestId, envId, ptr, len) =>
+      this.module._miti_scheduled(requestId, envId, ptr, len, scheduledTime),
+    );
+  }
+
+  // Registers a request and hands its bytes to the core's entry point.
+  start(env, bytes, enter) {
     return new Promise((resolve) => {
       const requestId = this.nextRequestId++;
       this.requests.set(requestId, { env, resolve });
       const envId = this.envIdFor(env, requestId);
-      this.call(requestId, (ptr, len) => this.module._miti_scheduled(requestId, envId, ptr, len, scheduledTime), encoder.encode(cron));
+      this.call(requestId, (ptr, len) => enter(requestId, envId, ptr, len), bytes);
     });
   }
 

@@ -53,9 +53,7 @@ async function webhook(request, env) {
     logLine({ level: "warn", msg: "update ignored", reason: "body too large", bytes: body.length });
     return new Response(null, { status: 200 });
   }
-  const instance = await core();
-  const { status, body: reply } = await instance.webhook(env, body);
-  if (instance.dead && current === instance) current = null;
+  const { status, body: reply } = await (await core()).webhook(env, body);
   if (!reply) return new Response(null, { status });
   return new Response(reply, { status, headers: { "content-type": "application/json" } });
 }
@@ -71,15 +69,8 @@ async function route(request, env) {
 
 async function scheduled(event, env) {
   const started = Date.now();
-  const instance = await core();
-  const { status, body, failed } = await instance.scheduled(env, event.cron, event.scheduledTime ?? Date.now());
-  if (instance.dead && current === instance) current = null;
-  let summary = {};
-  try {
-    summary = body ? JSON.parse(body) : {};
-  } catch {
-    summary = {};
-  }
+  const { status, body, failed } = await (await core()).scheduled(env, event.cron, event.scheduledTime ?? Date.now());
+  const summary = body ? JSON.parse(body) : {};  // the core's {cron, ran, failed}
   logLine({ event: "scheduled", cron: event.cron, status, ...summary, ...(failed ? { error: failed } : {}), ms: Date.now() - started });
 }
 

@@ -2,6 +2,8 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -18,6 +20,13 @@ std::size_t utf16_length(std::string_view utf8);
 // A one-line preview for lists: line breaks and tabs become spaces, and text
 // longer than max_code_points is cut at a code point boundary and ends with "…".
 std::string preview(std::string_view text, std::size_t max_code_points);
+
+// Leading and trailing spaces, tabs and line breaks removed.
+std::string_view trim(std::string_view text);
+
+// A row id typed by a user ("12" or "#12", surrounding whitespace allowed):
+// a positive integer of at most 2^53 - 1 (what D1 stores exactly), else nothing.
+std::optional<std::int64_t> parse_id(std::string_view text);
 
 // Command arguments split on spaces, tabs and line breaks; empty words dropped.
 std::vector<std::string> split_words(std::string_view text);

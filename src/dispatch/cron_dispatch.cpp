@@ -13,12 +13,8 @@ std::vector<CronRun> matching_crons(const registry::Registry& registry, std::str
   std::vector<CronRun> runs;
   std::optional<std::string> wanted = cron::normalize(fired);
   if (!wanted) return runs;
-  for (const ModuleDefinition& module : registry.modules()) {
-    for (const Cron& cron : module.crons) {
-      // Schedules were validated when the registry was built, so normalize
-      // only fails here for a trigger nobody declared.
-      if (cron::normalize(cron.schedule) == wanted) runs.push_back(CronRun{&module, &cron});
-    }
+  for (const registry::CronRoute& route : registry.crons()) {
+    if (route.schedule == *wanted) runs.push_back(CronRun{route.module, route.cron});
   }
   return runs;
 }

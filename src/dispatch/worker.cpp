@@ -13,7 +13,7 @@ namespace miti::dispatch {
 struct Worker::ActiveRequest {
   Worker* worker;
   runtime::RequestScope scope;
-  std::string body;
+  std::string body;  // a webhook's update, until it is parsed
   Task<void> task;
   bool responded = false;
 };
@@ -74,8 +74,8 @@ void Worker::start_webhook(runtime::RequestId request, EnvId env, std::string bo
 void Worker::start_scheduled(runtime::RequestId request, EnvId env, std::string cron,
                              double scheduled_time_ms) {
   collect_finished();
-  auto active = make_request(request, env, std::move(cron));
-  active->task = scheduled_flow(*active, scheduled_time_ms);
+  auto active = make_request(request, env, std::string());
+  active->task = scheduled_flow(*active, std::move(cron), scheduled_time_ms);
   start(std::move(active));
 }
 
@@ -174,9 +174,9 @@ Task<void> Worker::webhook_flow(ActiveRequest& request) {
   respond(request, 200, reply ? reply->dump() : std::string());
 }
 
-Task<void> Worker::scheduled_flow(ActiveRequest& request, double scheduled_time_ms) {
+Task<void> Worker::scheduled_flow(ActiveRequest& request, std::string cron,
+                                  double scheduled_time_ms) {
   runtime::RequestScope& scope = request.scope;
-  const std::string cron = std::move(request.body);
   Json summary = {{"cron", cron}, {"ran", 0}, {"failed", 0}};
 
   std::shared_ptr<const registry::Registry> registry;

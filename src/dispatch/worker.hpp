@@ -50,7 +50,7 @@ class Worker {
   struct ActiveRequest;
 
   Task<void> webhook_flow(ActiveRequest& request);
-  Task<void> scheduled_flow(ActiveRequest& request, double scheduled_time_ms);
+  Task<void> scheduled_flow(ActiveRequest& request, std::string cron, double scheduled_time_ms);
   std::unique_ptr<ActiveRequest> make_request(runtime::RequestId request, EnvId env,
                                               std::string body);
   void respond(ActiveRequest& request, int status, std::string_view body);

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <set>
 
+#include "cron/cron_expression.hpp"
 #include "cron/cron_validation.hpp"
 #include "telegram/command_parser.hpp"
 
@@ -138,13 +139,18 @@ Registry Registry::build(std::span<const ModuleEntry> available, std::string_vie
     throw RegistryError(std::to_string(public_commands) +
                         " public commands; Telegram's command menu takes at most 100");
   }
-  registry.index_commands();
+  registry.index_routes();
   return registry;
 }
 
-void Registry::index_commands() {
+void Registry::index_routes() {
   commands_.clear();
+  crons_.clear();
   for (const ModuleDefinition& module : modules_) {
+    for (const Cron& cron : module.crons) {
+      // Validated above, so the schedule normalises.
+      crons_.push_back(CronRoute{&module, &cron, cron::normalize(cron.schedule).value_or("")});
+    }
     for (const Command& command : module.commands) {
       auto [it, inserted] = commands_.emplace(command.name, CommandRoute{&module, &command});
       if (!inserted) {

@@ -24,6 +24,14 @@ struct CommandRoute {
   const Command* command;
 };
 
+// A module cron with its schedule in normalised form (computed once per
+// build, so a trigger is matched without parsing anything).
+struct CronRoute {
+  const ModuleDefinition* module;
+  const Cron* cron;
+  std::string schedule;
+};
+
 // MODULES split on commas, trimmed, empties dropped, duplicates dropped,
 // first occurrence's order kept.
 std::vector<std::string> parse_module_list(std::string_view modules_var);
@@ -37,16 +45,19 @@ class Registry {
 
   const std::vector<ModuleDefinition>& modules() const noexcept { return modules_; }
   const CommandRoute* find_command(std::string_view name) const;
+  // Every module cron, in MODULES order.
+  const std::vector<CronRoute>& crons() const noexcept { return crons_; }
 
   Registry(Registry&&) = default;
   Registry& operator=(Registry&&) = default;
 
  private:
   Registry() = default;
-  void index_commands();
+  void index_routes();
 
   std::vector<ModuleDefinition> modules_;
   std::unordered_map<std::string_view, CommandRoute> commands_;
+  std::vector<CronRoute> crons_;
 };
 
 // Validation of the pieces, exposed for tests and tools.

@@ -1,58 +1,44 @@
 #include <optional>
 
 #include "miti/telegram.hpp"
+#include "util/json_access.hpp"
 
 namespace miti::telegram {
 
 namespace {
 
-std::optional<std::int64_t> integer_field(const Json& object, const char* name) {
-  auto it = object.find(name);
-  if (it == object.end() || !it->is_number_integer()) return std::nullopt;
-  return it->get<std::int64_t>();
-}
-
-std::optional<std::string> string_field(const Json& object, const char* name) {
-  auto it = object.find(name);
-  if (it == object.end() || !it->is_string()) return std::nullopt;
-  return it->get<std::string>();
-}
-
-// A missing or mistyped flag reads as false: a stray type must not throw.
-bool bool_field(const Json& object, const char* name) {
-  auto it = object.find(name);
-  return it != object.end() && it->is_boolean() && it->get<bool>();
-}
+using util::integer;
+using util::text;
 
 std::optional<User> parse_user(const Json& json) {
   if (!json.is_object()) return std::nullopt;
-  auto id = integer_field(json, "id");
+  auto id = integer(json, "id");
   if (!id) return std::nullopt;
   User user;
   user.id = *id;
-  user.is_bot = bool_field(json, "is_bot");
-  user.first_name = string_field(json, "first_name").value_or("");
-  user.last_name = string_field(json, "last_name");
-  user.username = string_field(json, "username");
-  user.language_code = string_field(json, "language_code");
+  user.is_bot = util::bool_or(json, "is_bot", false);
+  user.first_name = text(json, "first_name").value_or("");
+  user.last_name = text(json, "last_name");
+  user.username = text(json, "username");
+  user.language_code = text(json, "language_code");
   return user;
 }
 
 std::optional<Chat> parse_chat(const Json& json) {
   if (!json.is_object()) return std::nullopt;
-  auto id = integer_field(json, "id");
+  auto id = integer(json, "id");
   if (!id) return std::nullopt;
   Chat chat;
   chat.id = *id;
-  chat.type = string_field(json, "type").value_or("");
-  chat.title = string_field(json, "title");
-  chat.username = string_field(json, "username");
+  chat.type = text(json, "type").value_or("");
+  chat.title = text(json, "title");
+  chat.username = text(json, "username");
   return chat;
 }
 
 std::optional<Message> parse_message(const Json& json) {
   if (!json.is_object()) return std::nullopt;
-  auto message_id = integer_field(json, "message_id");
+  auto message_id = integer(json, "message_id");
   auto chat_it = json.find("chat");
   if (!message_id || chat_it == json.end()) return std::nullopt;
   auto chat = parse_chat(*chat_it);
@@ -61,17 +47,17 @@ std::optional<Message> parse_message(const Json& json) {
   Message message;
   message.message_id = *message_id;
   message.chat = std::move(*chat);
-  message.message_thread_id = integer_field(json, "message_thread_id");
-  message.is_topic_message = bool_field(json, "is_topic_message");
-  message.date = integer_field(json, "date").value_or(0);
-  message.text = string_field(json, "text");
+  message.message_thread_id = integer(json, "message_thread_id");
+  message.is_topic_message = util::bool_or(json, "is_topic_message", false);
+  message.date = integer(json, "date").value_or(0);
+  message.text = text(json, "text");
   if (auto from = json.find("from"); from != json.end()) message.from = parse_user(*from);
   if (auto entities = json.find("entities"); entities != json.end() && entities->is_array()) {
     for (const Json& entity : *entities) {
       if (!entity.is_object()) continue;
-      auto offset = integer_field(entity, "offset");
-      auto length = integer_field(entity, "length");
-      auto type = string_field(entity, "type");
+      auto offset = integer(entity, "offset");
+      auto length = integer(entity, "length");
+      auto type = text(entity, "type");
       if (!offset || !length || !type) continue;
       message.entities.push_back(MessageEntity{std::move(*type), *offset, *length});
     }
@@ -91,7 +77,7 @@ bool parse_message_field(const Json& json, const char* name, std::optional<Messa
 
 std::optional<Update> parse_update(Json json) {
   if (!json.is_object()) return std::nullopt;
-  auto update_id = integer_field(json, "update_id");
+  auto update_id = integer(json, "update_id");
   if (!update_id) return std::nullopt;
   Update update;
   update.update_id = *update_id;

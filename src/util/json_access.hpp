@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -14,6 +15,20 @@ inline const Json* field(const Json& object, std::string_view name) {
   if (!object.is_object()) return nullptr;
   auto it = object.find(name);
   return it == object.end() ? nullptr : &*it;
+}
+
+// A JSON integer field, or nothing (missing, or of another type).
+inline std::optional<std::int64_t> integer(const Json& object, std::string_view name) {
+  const Json* value = field(object, name);
+  if (value == nullptr || !value->is_number_integer()) return std::nullopt;
+  return value->get<std::int64_t>();
+}
+
+// A JSON string field, or nothing (missing, or of another type).
+inline std::optional<std::string> text(const Json& object, std::string_view name) {
+  const Json* value = field(object, name);
+  if (value == nullptr || !value->is_string()) return std::nullopt;
+  return value->get<std::string>();
 }
 
 inline std::int64_t int_or(const Json& object, std::string_view name, std::int64_t fallback) {
@@ -30,8 +45,7 @@ inline bool bool_or(const Json& object, std::string_view name, bool fallback) {
 }
 
 inline std::string string_or(const Json& object, std::string_view name, std::string fallback) {
-  const Json* value = field(object, name);
-  return value != nullptr && value->is_string() ? value->get<std::string>() : std::move(fallback);
+  return text(object, name).value_or(std::move(fallback));
 }
 
 }  // namespace miti::util

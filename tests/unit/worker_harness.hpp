@@ -36,11 +36,9 @@ struct WorkerHarness {
   miti::dispatch::Worker worker;
 };
 
-// Replies with default options. Test handlers use this instead of
-// `co_await ctx.reply(text)`: g++ 12 destroys a brace-initialised aggregate
-// temporary in a co_await expression twice, and reply()'s default argument
-// `SendOptions options = {}` is one (see gcc12_coroutine_test.cpp). Building
-// the call in a plain function keeps the temporary out of the coroutine.
+// Replies with default options. Test handlers use this, so that none of them
+// depends on how g++ 12 treats temporaries inside co_await (see
+// gcc12_coroutine_test.cpp): the call is built in a plain function.
 inline miti::Task<void> say(miti::CommandContext& ctx, std::string text) {
   return ctx.reply(std::move(text), miti::SendOptions());
 }

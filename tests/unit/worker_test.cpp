@@ -339,3 +339,22 @@ TEST_CASE("registry errors are logged per update and answered 200", "[worker]") 
                Contains("MODULES is empty"));
   }
 }
+
+TEST_CASE("a duplicate request id is dropped and never clobbers the request in flight",
+          "[worker]") {
+  WorkerHarness h(kModules, vars());
+  h.webhook(7, command_update(1, 42, "/slow first"));  // suspends on KV
+  REQUIRE(h.worker.requests_in_flight() == 1);
+  h.webhook(7, command_update(2, 43, "/ping"));  // the host reused the id
+  CHECK(h.worker.requests_in_flight() == 1);
+  REQUIRE(h.host.logs_at("error").size() == 1);
+  CHECK(h.host.logs_at("error")[0].at("msg") == "duplicate request id; request dropped");
+  CHECK(h.host.responses.empty());
+
+  for (int round = 0; round < 10 && !h.host.unanswered().empty(); ++round) {
+    const auto op = h.host.unanswered().front();
+    h.host.answer(op.id, op.op.at("op") == "kv.get" ? ok("first") : ok());
+  }
+  REQUIRE(h.host.responses.size() == 1);
+  CHECK(h.host.responses[0].json() == webhook_reply(42, "saved first read first"));
+}
