@@ -48,6 +48,12 @@ std::string upper(std::string_view text) {
   return out;
 }
 
+// A field number; anything longer than 4 digits is out of every range anyway
+// and reads as 10000 rather than overflowing.
+int small_number(std::string_view digits) {
+  return digits.size() > 4 ? 10000 : std::stoi(std::string(digits));
+}
+
 std::string quoted(std::string_view text) {
   return "'" + std::string(text) + "'";
 }
@@ -167,7 +173,7 @@ class Parser {
     int value = -1;
     if (token == "?") fail(field, item, "'?' is not supported by Cloudflare; write '*'");
     if (is_digits(token)) {
-      value = token.size() > 4 ? 10000 : std::stoi(std::string(token));
+      value = small_number(token);
     } else if (field.names != nullptr) {
       std::string name = upper(token);
       for (std::size_t i = 0; i < field.name_count; ++i)
@@ -209,7 +215,7 @@ class Parser {
         std::string_view step_text = item.substr(slash + 1);
         int span = field.max - field.min;
         if (!is_digits(step_text)) fail(field, item, "the step after '/' must be a number");
-        step = step_text.size() > 4 ? 10000 : std::stoi(std::string(step_text));
+        step = small_number(step_text);
         if (step < 1 || step > span) {
           fail(field, item,
                "step " + std::to_string(step) + " is out of range 1-" + std::to_string(span));
@@ -260,7 +266,7 @@ class Parser {
         fail(kDayOfMonth, text, "not a valid L form" + forms);
       }
       std::string_view offset = rest.substr(1);
-      cron.day_value_ = offset.size() > 4 ? 10000 : std::stoi(std::string(offset));
+      cron.day_value_ = small_number(offset);
       if (cron.day_value_ < 1 || cron.day_value_ > 30) {
         fail(kDayOfMonth, text,
              "offset " + std::to_string(cron.day_value_) + " after 'L-' is out of range 1-30");
@@ -300,7 +306,7 @@ class Parser {
     if (!is_digits(nth)) fail(kDayOfWeek, text, "'#' must be followed by 1-5" + forms);
     cron.weekday_kind_ = Kind::kNth;
     cron.weekday_value_ = parse_value(kDayOfWeek, text.substr(0, hash), text) - 1;
-    cron.weekday_nth_ = nth.size() > 4 ? 10000 : std::stoi(std::string(nth));
+    cron.weekday_nth_ = small_number(nth);
     if (cron.weekday_nth_ < 1 || cron.weekday_nth_ > 5) {
       fail(kDayOfWeek, text,
            "occurrence " + std::to_string(cron.weekday_nth_) + " after '#' is out of range 1-5");

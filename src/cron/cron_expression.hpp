@@ -60,6 +60,9 @@ class CronExpression {
   const std::string& normalized() const noexcept { return normalized_; }
 
   // Whether the minute containing epoch_ms (UTC) is one this expression selects.
+  // Dispatch never needs it (Cloudflare decides when a trigger fires and the
+  // Worker compares normalized()); it is the executable statement of the
+  // semantics normalisation relies on, checked by the unit tests.
   bool matches_epoch_ms(double epoch_ms) const;
 
   friend bool operator==(const CronExpression& a, const CronExpression& b) noexcept {

@@ -4,32 +4,11 @@
 #include <cstdint>
 
 #include "cron/cron_expression.hpp"
+#include "util/civil_date.hpp"
 
 namespace miti::cron {
 
 namespace {
-
-struct Date {
-  std::int64_t year;
-  int month;  // 1-12
-  int day;    // 1-31
-};
-
-// Proleptic Gregorian date of a day count since 1970-01-01 (Howard Hinnant's algorithm: 400-year
-// eras starting on March 1st, so the leap day falls last).
-Date date_from_days(std::int64_t days) {
-  days += 719468;
-  const std::int64_t era = (days >= 0 ? days : days - 146096) / 146097;
-  const auto day_of_era = static_cast<std::int64_t>(days - era * 146097);
-  const std::int64_t year_of_era =
-      (day_of_era - day_of_era / 1460 + day_of_era / 36524 - day_of_era / 146096) / 365;
-  const std::int64_t day_of_year =
-      day_of_era - (365 * year_of_era + year_of_era / 4 - year_of_era / 100);
-  const std::int64_t month_index = (5 * day_of_year + 2) / 153;  // 0 = March
-  const auto day = static_cast<int>(day_of_year - (153 * month_index + 2) / 5 + 1);
-  const auto month = static_cast<int>(month_index < 10 ? month_index + 3 : month_index - 9);
-  return {year_of_era + era * 400 + (month <= 2 ? 1 : 0), month, day};
-}
 
 bool is_leap(std::int64_t year) {
   return year % 4 == 0 && (year % 100 != 0 || year % 400 == 0);
@@ -39,10 +18,6 @@ int month_length(std::int64_t year, int month) {
   static constexpr std::array<int, 13> kLengths = {0,  31, 28, 31, 30, 31, 30,
                                                    31, 31, 30, 31, 30, 31};
   return month == 2 && is_leap(year) ? 29 : kLengths[month];
-}
-
-std::int64_t floor_div(std::int64_t a, std::int64_t b) {
-  return a / b - ((a % b != 0) && ((a < 0) != (b < 0)));
 }
 
 // The weekday (MON-FRI) nearest to `target` without leaving the month (Quartz's W): a Saturday
@@ -94,9 +69,9 @@ bool CronExpression::day_of_week_matches(int day, int length, int weekday) const
 bool CronExpression::matches_epoch_ms(double epoch_ms) const {
   if (!std::isfinite(epoch_ms) || std::fabs(epoch_ms) > 8.64e18) return false;
   const auto minutes = static_cast<std::int64_t>(std::floor(epoch_ms / 60'000.0));
-  const std::int64_t days = floor_div(minutes, 1440);
+  const std::int64_t days = util::floor_div(minutes, 1440);
   const auto minute_of_day = static_cast<int>(minutes - days * 1440);
-  const Date date = date_from_days(days);
+  const util::CivilDate date = util::civil_from_days(days);
   const auto weekday = static_cast<int>(((days + 4) % 7 + 7) % 7);  // 1970-01-01 was a Thursday
   const int length = month_length(date.year, date.month);
 

@@ -20,10 +20,10 @@ std::vector<CronRun> matching_crons(const registry::Registry& registry, std::str
 }
 
 Task<void> run_isolated(runtime::RequestScope& scope, CronRun& run, CronEvent event,
-                        const std::vector<ModuleDefinition>* modules) {
+                        const std::vector<ModuleDefinition>& modules) {
   BotApi api(scope, /*allow_webhook_reply=*/false);
   ModuleContext context(scope, run.module->name, api);
-  context.set_active_modules(*modules);
+  context.set_active_modules(modules);
   try {
     co_await run.cron->handler(event, context);
   } catch (const std::exception& error) {

@@ -25,6 +25,6 @@ std::vector<CronRun> matching_crons(const registry::Registry& registry, std::str
 // Runs one cron handler with its own context and Bot API (no webhook to reply
 // to); a failure is logged as {module, cron, error} and marks the run failed.
 Task<void> run_isolated(runtime::RequestScope& scope, CronRun& run, CronEvent event,
-                        const std::vector<ModuleDefinition>* modules);
+                        const std::vector<ModuleDefinition>& modules);
 
 }  // namespace miti::dispatch

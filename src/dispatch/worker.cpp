@@ -197,7 +197,7 @@ Task<void> Worker::scheduled_flow(ActiveRequest& request, std::string cron,
   CronEvent event{.cron = cron, .scheduled_time_ms = scheduled_time_ms};
   std::vector<Task<void>> tasks;
   tasks.reserve(runs.size());
-  for (CronRun& run : runs) tasks.push_back(run_isolated(scope, run, event, &registry->modules()));
+  for (CronRun& run : runs) tasks.push_back(run_isolated(scope, run, event, registry->modules()));
   co_await runtime::WhenAll(std::move(tasks));
 
   int failed = 0;

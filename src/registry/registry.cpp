@@ -4,7 +4,6 @@
 #include <set>
 
 #include "cron/cron_expression.hpp"
-#include "cron/cron_validation.hpp"
 #include "telegram/command_parser.hpp"
 
 namespace miti::registry {
@@ -56,8 +55,11 @@ void validate_command(const ModuleDefinition& module, const Command& command) {
   if (command.handler == nullptr) throw RegistryError(where + ": has no handler");
 }
 
-void validate_crons(const ModuleDefinition& module) {
+// Checks the module's crons; returns each one's schedule in normalised form,
+// so the expression is parsed once per build and never at dispatch.
+std::vector<std::string> validate_crons(const ModuleDefinition& module) {
   std::set<std::string_view> names;
+  std::vector<std::string> schedules;
   for (const Cron& cron : module.crons) {
     std::string where = "module " + in_quotes(module.name) + ", cron " + in_quotes(cron.name);
     if (!is_valid_cron_name(cron.name)) {
@@ -66,12 +68,13 @@ void validate_crons(const ModuleDefinition& module) {
     if (!names.insert(cron.name).second) throw RegistryError(where + ": declared twice");
     if (trim(cron.schedule).empty()) throw RegistryError(where + ": schedule is empty");
     try {
-      cron::validate_schedule(module.name, cron.name, cron.schedule);
-    } catch (const Error& error) {
-      throw RegistryError(error.what());
+      schedules.push_back(cron::CronExpression::parse(cron.schedule).normalized());
+    } catch (const cron::CronError& error) {
+      throw RegistryError(where + ": " + error.what());
     }
     if (cron.handler == nullptr) throw RegistryError(where + ": has no handler");
   }
+  return schedules;
 }
 
 }  // namespace
@@ -109,6 +112,8 @@ Registry Registry::build(std::span<const ModuleEntry> available, std::string_vie
   }
 
   Registry registry;
+  // Routes point into modules_: reserving keeps those addresses stable.
+  registry.modules_.reserve(wanted.size());
   std::size_t public_commands = 0;
   for (const std::string& name : wanted) {
     auto entry = std::find_if(available.begin(), available.end(),
@@ -132,25 +137,23 @@ Registry Registry::build(std::span<const ModuleEntry> available, std::string_vie
       validate_command(module, command);
       if (command.visibility == Visibility::kPublic) ++public_commands;
     }
-    validate_crons(module);
-    registry.modules_.push_back(std::move(module));
+    std::vector<std::string> schedules = validate_crons(module);
+    const ModuleDefinition& stored = registry.modules_.emplace_back(std::move(module));
+    for (std::size_t i = 0; i < stored.crons.size(); ++i) {
+      registry.crons_.push_back(CronRoute{&stored, &stored.crons[i], std::move(schedules[i])});
+    }
   }
   if (public_commands > kMaxPublicCommands) {
     throw RegistryError(std::to_string(public_commands) +
                         " public commands; Telegram's command menu takes at most 100");
   }
-  registry.index_routes();
+  registry.index_commands();
   return registry;
 }
 
-void Registry::index_routes() {
+void Registry::index_commands() {
   commands_.clear();
-  crons_.clear();
   for (const ModuleDefinition& module : modules_) {
-    for (const Cron& cron : module.crons) {
-      // Validated above, so the schedule normalises.
-      crons_.push_back(CronRoute{&module, &cron, cron::normalize(cron.schedule).value_or("")});
-    }
     for (const Command& command : module.commands) {
       auto [it, inserted] = commands_.emplace(command.name, CommandRoute{&module, &command});
       if (!inserted) {

@@ -53,7 +53,7 @@ class Registry {
 
  private:
   Registry() = default;
-  void index_routes();
+  void index_commands();
 
   std::vector<ModuleDefinition> modules_;
   std::unordered_map<std::string_view, CommandRoute> commands_;

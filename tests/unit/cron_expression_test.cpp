@@ -6,8 +6,6 @@
 #include <ctime>
 #include <string>
 
-#include "cron/cron_validation.hpp"
-
 using miti::cron::CronError;
 using miti::cron::CronExpression;
 using miti::cron::normalize;
@@ -322,16 +320,4 @@ TEST_CASE("cron: odd instants", "[cron]") {
   CHECK(matches("59 23 * * WED", utc(1969, 12, 31, 23, 59)));  // before the epoch
   CHECK_FALSE(CronExpression::parse("* * * * *").matches_epoch_ms(std::nan("")));
   CHECK_FALSE(CronExpression::parse("* * * * *").matches_epoch_ms(INFINITY));
-}
-
-TEST_CASE("cron: validate_schedule names the module and the cron", "[cron]") {
-  CHECK_NOTHROW(miti::cron::validate_schedule("remind", "deliver", "* * * * *"));
-  try {
-    miti::cron::validate_schedule("remind", "deliver", "61 * * * *");
-    FAIL("no error");
-  } catch (const CronError& error) {
-    CHECK(std::string(error.what()) ==
-          "module 'remind', cron 'deliver': cron expression '61 * * * *': minute '61': 61 is out "
-          "of range 0-59");
-  }
 }

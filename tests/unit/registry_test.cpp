@@ -314,6 +314,11 @@ TEST_CASE("an invalid cron schedule is refused, naming module and cron", "[regis
     INFO("schedule: " << bad);
     CHECK_THROWS_WITH(build("gamma"), Contains("module 'gamma', cron 'tick'"));
   }
+  // The whole message: where, then the parser's own account of the field.
+  slots[2].crons = {{"tick", "61 * * * *", cron_handler}};
+  CHECK_THROWS_WITH(build("gamma"),
+                    "module 'gamma', cron 'tick': cron expression '61 * * * *': minute '61': 61 "
+                    "is out of range 0-59");
 }
 
 TEST_CASE("a schedule error is a RegistryError like every other rule", "[registry]") {
