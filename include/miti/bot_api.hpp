@@ -1,9 +1,9 @@
 // Calls to the Telegram Bot API for one update or cron run.
 //
-// The first call of an update may travel in the webhook response body instead
-// of a subrequest. To keep calls in order it is held back: if a second call
-// follows, the held one is sent through fetch first. Whatever is still held
-// when the handler returns becomes the webhook response.
+// The first send() of an update (if no call() came before it) may travel in
+// the webhook response body instead of a subrequest. To keep calls in order it is held back: if a
+// second call follows, the held one is sent through fetch first. Whatever is still held when the
+// handler returns becomes the webhook response.
 #pragma once
 
 #include <cstdint>

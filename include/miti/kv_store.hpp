@@ -43,7 +43,7 @@ class KvStore {
   Task<void> remove(std::string key);
   Task<KvListResult> list(KvListOptions options = KvListOptions());
 
-  // Missing or corrupt JSON gives std::nullopt; corruption is logged once.
+  // Missing or corrupt JSON gives std::nullopt; each corrupt read logs a warning.
   Task<std::optional<Json>> get_json(std::string key);
   Task<void> put_json(std::string key, Json value, std::optional<int> ttl_seconds = std::nullopt);
 

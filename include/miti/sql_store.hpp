@@ -2,7 +2,7 @@
 //
 // Table names are written literally in SQL ("notes_notes"); by convention they
 // start with table_prefix() = "<module>_", and nothing is ever rewritten.
-// D1 carries numbers as JS doubles, so integers beyond +-2^53 are refused
+// D1 carries numbers as JS doubles, so integers beyond +-(2^53 - 1) are refused
 // instead of being rounded silently.
 #pragma once
 
@@ -64,9 +64,9 @@ class SqlValue {
   const std::string& as_text() const;
   const Blob& as_blob() const;
 
-  // Blobs become arrays of byte values, as D1 returns them.
+  // Blobs become {"$blob": [bytes]}, which the shim turns into a Uint8Array.
   Json to_json() const;
-  // From a value D1 returned; a number beyond 2^53 is refused.
+  // From a value D1 returned; an integer beyond 2^53 - 1 is refused.
   static SqlValue from_json(const Json& json);
 
  private:
