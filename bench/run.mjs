@@ -15,6 +15,7 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import zlib from "node:zlib";
 
+import { WRANGLER_TELEMETRY_OFF } from "../scripts/lib/project.mjs";
 import { ROOT, SECRET, startWorker, textUpdate } from "../tests/worker/harness.mjs";
 
 const BENCH = path.dirname(fileURLToPath(import.meta.url));
@@ -144,9 +145,7 @@ function dryRun(label, args, outdir) {
       encoding: "utf8",
       env: {
         ...process.env,
-        WRANGLER_SEND_METRICS: "false",
-        WRANGLER_SEND_ERROR_REPORTS: "false",
-        CLOUDFLARE_CF_FETCH_ENABLED: "false",
+        ...WRANGLER_TELEMETRY_OFF,
         NO_COLOR: "1",
         FORCE_COLOR: "0",
       },

@@ -15,13 +15,12 @@
 import { spawn } from "node:child_process";
 import { randomBytes, randomInt } from "node:crypto";
 import { existsSync } from "node:fs";
-import net from "node:net";
 import path from "node:path";
 import readline from "node:readline";
 import { parseArgs } from "node:util";
 import { createAnswerer, startBotApiStandIn, STANDIN_BOT } from "./lib/bot-api-standin.mjs";
 import { formatBotCall, makeStyle } from "./lib/console-format.mjs";
-import { ROOT, readDotEnv, readManifest, readTomlVars, freePort } from "./lib/project.mjs";
+import { ROOT, WRANGLER_TELEMETRY_OFF, freePort, isPortFree, readDotEnv, readManifest, readTomlVars } from "./lib/project.mjs";
 
 const USAGE = "usage: node scripts/chat-console.mjs [--port 8787] [--persist-to DIR] [--verbose]";
 let options;
@@ -112,14 +111,6 @@ function makeUpdate(text) {
 
 // --- wrangler dev ----------------------------------------------------------------
 
-function portFree(port) {
-  return new Promise((resolve) => {
-    const server = net.createServer();
-    server.once("error", () => resolve(false));
-    server.listen(port, "127.0.0.1", () => server.close(() => resolve(true)));
-  });
-}
-
 function jsonLog(line) {
   const start = line.indexOf("{");
   if (start < 0) return null;
@@ -178,7 +169,7 @@ function startWrangler(apiBase, inspectorPort) {
   const child = spawn(bin, args, {
     cwd: ROOT,
     stdio: ["ignore", "pipe", "pipe"],
-    env: { ...process.env, WRANGLER_SEND_METRICS: "false", WRANGLER_SEND_ERROR_REPORTS: "false", CLOUDFLARE_CF_FETCH_ENABLED: "false", FORCE_COLOR: "0" },
+    env: { ...process.env, ...WRANGLER_TELEMETRY_OFF, FORCE_COLOR: "0" },
   });
   const early = []; // shown only if wrangler fails to come up
   let ready = false;
@@ -361,7 +352,7 @@ async function handleLine(raw) {
 // --- main --------------------------------------------------------------------------
 
 async function main() {
-  if (!(await portFree(PORT))) {
+  if (!(await isPortFree(PORT))) {
     throw new Error(`port ${PORT} on 127.0.0.1 is in use (another npm start or npm run dev?). Stop it, or set MITI_DEV_PORT.`);
   }
   const standIn = await startBotApiStandIn({
@@ -372,7 +363,7 @@ async function main() {
       say(formatBotCall(call, { via: "Bot API", consoleChatId: state.chat.id, style }));
     },
   });
-  const inspectorPort = (await portFree(9229)) ? 9229 : await freePort();
+  const inspectorPort = (await isPortFree(9229)) ? 9229 : await freePort();
   const wrangler = startWrangler(standIn.url, inspectorPort);
 
   let stopping = false;

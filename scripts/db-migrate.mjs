@@ -2,9 +2,9 @@
 // npm run db:migrate: applies the pending D1 migrations in migrations/ with
 // wrangler, which records each applied file by name in the d1_migrations table.
 //
-//   node scripts/db-migrate.mjs [--local [--persist-to DIR]] [--dry-run] [--yes]
+//   node scripts/db-migrate.mjs [--remote | --local [--persist-to DIR]] [--dry-run] [--yes]
 //
-//   (default)      the remote (production) database of wrangler.toml's DB binding
+//   (default), --remote  the remote (production) database of wrangler.toml's DB binding
 //   --local        the local dev database `wrangler dev` and `npm start` use
 //   --persist-to   with --local: a state directory other than .wrangler/state
 //   --dry-run      list what is pending (`wrangler d1 migrations list`), apply nothing
@@ -12,16 +12,15 @@
 //
 // Before touching any database it checks that migrations/ is in step with
 // modules/*/migrations/ (miti-migrations check), so a database never gets a
-// half-consolidated set.
+// half-consolidated set; without the built tool it applies nothing.
 import { spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";
 import path from "node:path";
-import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
+import { ROOT, runTool, toolPath, WRANGLER_TELEMETRY_OFF } from "./lib/project.mjs";
 
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const WRANGLER = path.join(ROOT, "node_modules/.bin/wrangler");
-const MIGRATIONS_TOOL = path.join(ROOT, "build/native/tools/miti-migrations");
+const USAGE = "usage: node scripts/db-migrate.mjs [--remote | --local [--persist-to DIR]] [--dry-run] [--yes]";
 const BINDING = "DB";
 
 function fail(message) {
@@ -42,18 +41,18 @@ try {
     strict: true,
   }));
 } catch (error) {
-  fail(`${error.message}\nusage: node scripts/db-migrate.mjs [--local [--persist-to DIR]] [--dry-run] [--yes]`);
+  fail(`${error.message}\n${USAGE}`);
 }
 if (options.local && options.remote) fail("--local and --remote exclude each other");
 if (options["persist-to"] && !options.local) fail("--persist-to needs --local");
 const where = options.local ? "local" : "remote";
 
 // 1. migrations/ must be what the modules say it is.
-if (existsSync(MIGRATIONS_TOOL)) {
-  const check = spawnSync(MIGRATIONS_TOOL, ["check", "--root", ROOT], { stdio: "inherit" });
-  if (check.status !== 0) fail("migrations/ is not in sync; nothing applied");
-} else {
-  console.error(`db:migrate: ${path.relative(ROOT, MIGRATIONS_TOOL)} is not built; skipping the sync check (npm run build)`);
+if (!existsSync(toolPath("miti-migrations"))) {
+  fail(`${path.relative(ROOT, toolPath("miti-migrations"))} is missing, so migrations/ cannot be checked; nothing applied (build it with \`bash scripts/build.sh native\`)`);
+}
+if (runTool("miti-migrations", ["check", "--root", ROOT], { label: "db:migrate" }) !== 0) {
+  fail("migrations/ is not in sync; nothing applied");
 }
 if (!existsSync(WRANGLER)) fail("wrangler is not installed: run `npm ci`");
 
@@ -62,17 +61,12 @@ const args = ["d1", "migrations", options["dry-run"] ? "list" : "apply", BINDING
 if (options["persist-to"]) args.push("--persist-to", options["persist-to"]);
 console.error(`db:migrate: ${options["dry-run"] ? "pending migrations of" : "applying migrations to"} the ${where} database (${BINDING})`);
 
-const env = {
-  ...process.env,
-  WRANGLER_SEND_METRICS: process.env.WRANGLER_SEND_METRICS ?? "false",
-  WRANGLER_SEND_ERROR_REPORTS: process.env.WRANGLER_SEND_ERROR_REPORTS ?? "false",
-};
 // wrangler asks before applying when it has a terminal. Locally and with
 // --yes there is no one to ask: without a stdin it takes the answer "yes".
 const interactive = where === "remote" && !options.yes && !options["dry-run"];
 const result = spawnSync(WRANGLER, args, {
   cwd: ROOT,
-  env,
+  env: { ...process.env, ...WRANGLER_TELEMETRY_OFF },
   stdio: [interactive ? "inherit" : "ignore", "inherit", "inherit"],
 });
 if (result.error) fail(result.error.message);

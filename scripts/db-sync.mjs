@@ -9,21 +9,6 @@
 // --accept-edits rewrites a consolidated file whose module migration was
 // edited. Only right when no database has applied it yet: wrangler never
 // re-runs an applied migration, so anywhere it ran keeps the old version.
-import { spawnSync } from "node:child_process";
-import { existsSync } from "node:fs";
-import path from "node:path";
-import { fileURLToPath } from "node:url";
+import { ROOT, runTool } from "./lib/project.mjs";
 
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
-const TOOL = path.join(ROOT, "build/native/tools/miti-migrations");
-
-if (!existsSync(TOOL)) {
-  console.error(`db:sync: ${path.relative(ROOT, TOOL)} is missing: build it with \`bash scripts/build.sh native\``);
-  process.exit(1);
-}
-const result = spawnSync(TOOL, ["sync", "--root", ROOT, ...process.argv.slice(2)], { stdio: "inherit" });
-if (result.error) {
-  console.error(`db:sync: ${result.error.message}`);
-  process.exit(1);
-}
-process.exit(result.status ?? 1);
+process.exit(runTool("miti-migrations", ["sync", "--root", ROOT, ...process.argv.slice(2)], { label: "db:sync" }));

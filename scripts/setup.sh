@@ -9,9 +9,10 @@ quiet=false
 [[ "${1:-}" == "--quiet" ]] && quiet=true
 say() { $quiet || echo "setup: $*"; }
 
-node_major=$(node -p 'process.versions.node.split(".")[0]' 2>/dev/null || echo 0)
-if (( node_major < 20 )); then
-  echo "setup: Node.js 20 or newer is required (found: $(node --version 2>/dev/null || echo none))" >&2
+# package.json "engines": node >= 20.3.0.
+read -r node_major node_minor < <(node -p 'process.versions.node.split(".").slice(0, 2).join(" ")' 2>/dev/null || echo 0 0)
+if (( node_major < 20 || (node_major == 20 && node_minor < 3) )); then
+  echo "setup: Node.js 20.3 or newer is required (found: $(node --version 2>/dev/null || echo none))" >&2
   exit 1
 fi
 

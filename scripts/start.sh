@@ -23,11 +23,9 @@ step "building (wasm + native)"
 bash scripts/build.sh all >&2
 
 # Nothing below may read stdin: piped chat lines belong to the console.
-if [[ -f scripts/db-migrate.mjs ]]; then
-  migrate=(--local)
-  [[ -n "${MITI_PERSIST_TO:-}" ]] && migrate+=(--persist-to "$MITI_PERSIST_TO")
-  step "applying D1 migrations to the local database"
-  node scripts/db-migrate.mjs "${migrate[@]}" </dev/null >&2
-fi
+migrate=(--local)
+[[ -n "${MITI_PERSIST_TO:-}" ]] && migrate+=(--persist-to "$MITI_PERSIST_TO")
+step "applying D1 migrations to the local database"
+node scripts/db-migrate.mjs "${migrate[@]}" </dev/null >&2
 
 exec node scripts/chat-console.mjs "$@"

@@ -4,8 +4,10 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 mapfile -t files < <(git ls-files '*.cpp' '*.hpp')
-if ! clang-format --dry-run --Werror "${files[@]}" 2>/tmp/miti-format.log; then
-  grep -E "error:" /tmp/miti-format.log | sed 's/: error: code should be clang-formatted.*//' | sort -u | head -20 >&2
+log=$(mktemp)
+trap 'rm -f "$log"' EXIT
+if ! clang-format --dry-run --Werror "${files[@]}" 2>"$log"; then
+  grep -E "error:" "$log" | sed 's/: error: code should be clang-formatted.*//' | sort -u | head -20 >&2
   echo "format: the files above are not clang-format clean; run: bash scripts/lint.sh --fix" >&2
   exit 1
 fi

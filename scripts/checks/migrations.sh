@@ -7,7 +7,8 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 tool=build/native/tools/miti-migrations
 if [[ ! -x $tool ]]; then
-  bash scripts/build.sh native
+  echo "check migrations: $tool is missing: run \`bash scripts/build.sh native\`" >&2
+  exit 1
 fi
 if ! "$tool" check --root .; then
   echo "check migrations: FAILED (see above; \`npm run db:sync\` consolidates new migrations)" >&2

@@ -21,7 +21,7 @@ export function makeStyle(color) {
 
 const NAMED_ENTITIES = { lt: "<", gt: ">", amp: "&", quot: '"', apos: "'", nbsp: "\u00a0" };
 
-export function decodeEntities(text) {
+function decodeEntities(text) {
   return text.replace(/&(#x[0-9a-f]+|#[0-9]+|[a-z]+);/gi, (whole, name) => {
     if (name[0] === "#") {
       const code = name[1] === "x" || name[1] === "X" ? parseInt(name.slice(2), 16) : parseInt(name.slice(1), 10);
@@ -33,7 +33,7 @@ export function decodeEntities(text) {
 
 // Telegram's HTML subset: b/strong, i/em, u/ins, s/strike/del, code, pre,
 // a href, tg-spoiler, blockquote. Unknown tags are dropped, text kept.
-export function renderHtml(html, style) {
+function renderHtml(html, style) {
   const styles = {
     b: style.bold, strong: style.bold, i: style.italic, em: style.italic,
     u: style.underline, ins: style.underline, s: style.strike, strike: style.strike, del: style.strike,
@@ -69,7 +69,7 @@ const MEDIA = {
 };
 
 // The body of one call: what the user would see in Telegram.
-export function describeCall({ method, params = {} }, style) {
+function describeCall({ method, params = {} }, style) {
   const text = () => renderText(params.text, params.parse_mode, style);
   switch (method) {
     case "sendMessage":

@@ -7,11 +7,10 @@ import { spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { fileURLToPath } from "node:url";
+import { ROOT, toolPath } from "../../scripts/lib/project.mjs";
 
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
-const TOOL = path.join(ROOT, "build/native/tools/miti-crons");
-const MANIFEST_TOOL = path.join(ROOT, "build/native/tools/miti-manifest");
+const TOOL = toolPath("miti-crons");
+const MANIFEST_TOOL = toolPath("miti-manifest");
 
 // Declared crons as miti-manifest prints them; --manifest lets the tests use modules that need
 // not be compiled in.

@@ -10,10 +10,9 @@ import { spawnSync } from "node:child_process";
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync, appendFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { fileURLToPath } from "node:url";
+import { ROOT, toolPath } from "../../scripts/lib/project.mjs";
 
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
-const TOOL = path.join(ROOT, "build/native/tools/miti-migrations");
+const TOOL = toolPath("miti-migrations");
 
 function scratch(files) {
   const root = mkdtempSync(path.join(tmpdir(), "miti-migrations-"));
@@ -134,6 +133,7 @@ describe("scripts/db-migrate.mjs", () => {
     const root = mkdtempSync(path.join(tmpdir(), "miti-project-"));
     mkdirSync(path.join(root, "scripts"));
     cpSync(path.join(ROOT, "scripts/db-migrate.mjs"), path.join(root, "scripts/db-migrate.mjs"));
+    cpSync(path.join(ROOT, "scripts/lib"), path.join(root, "scripts/lib"), { recursive: true });
     cpSync(path.join(ROOT, "wrangler.toml"), path.join(root, "wrangler.toml"));
     cpSync(path.join(ROOT, "migrations"), path.join(root, "migrations"), { recursive: true });
     for (const file of readdirSync(path.join(ROOT, "migrations"))) {

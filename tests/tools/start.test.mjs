@@ -4,11 +4,10 @@
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
-import net from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { test } from "node:test";
-import { ROOT, readManifest, freePort } from "../../scripts/lib/project.mjs";
+import { ROOT, freePort, isPortFree, readManifest } from "../../scripts/lib/project.mjs";
 
 const MODULES = "util,misc,selftest";
 
@@ -85,10 +84,7 @@ test("npm start: piped /ping and /help are answered, end of input stops wrangler
     assert.match(run.stdout, /\(wrangler dev, pid \d+, stopped\)/);
     assert.ok(!alive(wranglerPid), `wrangler (pid ${wranglerPid}) stopped`);
     // The port is free again: workerd went with wrangler.
-    await new Promise((resolve, reject) => {
-      const server = net.createServer().once("error", reject);
-      server.listen(port, "127.0.0.1", () => server.close(resolve));
-    });
+    assert.ok(await isPortFree(port), `port ${port} still in use after wrangler stopped`);
   } finally {
     if (run.exit === undefined) child.kill("SIGTERM");
     rmSync(state, { recursive: true, force: true });

@@ -7,14 +7,14 @@
 // check exits 1 naming every module/cron/schedule out of step; sync rewrites only the crons list.
 // The declared crons come from the compiled modules (the registry the Worker builds), or from a
 // miti-manifest JSON file with --manifest (used by the tests). --modules overrides MODULES.
-#include <filesystem>
-#include <fstream>
 #include <iostream>
-#include <sstream>
+#include <optional>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
 #include "lib/cron_consistency.hpp"
+#include "lib/file_io.hpp"
 #include "lib/wrangler_toml.hpp"
 #include "miti/json.hpp"
 #include "registry/module_index.hpp"
@@ -36,24 +36,7 @@ class Failure : public std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
-std::string read_file(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw Failure("cannot read " + path);
-  std::stringstream buffer;
-  buffer << in.rdbuf();
-  return buffer.str();
-}
-
-// Writes beside the target and renames, so an interrupted sync never leaves half a file.
-void write_file(const std::string& path, const std::string& text) {
-  std::string temporary = path + ".miti-crons.tmp";
-  {
-    std::ofstream out(temporary, std::ios::binary | std::ios::trunc);
-    out << text;
-    if (!out.flush()) throw Failure("cannot write " + temporary);
-  }
-  std::filesystem::rename(temporary, path);
-}
+using miti::tools::read_file;
 
 std::vector<DeclaredCron> from_registry(const std::string& modules) {
   try {
@@ -152,7 +135,7 @@ int run(const Options& options) {
               << modules << "\"\n";
     return 0;
   }
-  write_file(options.toml, sync.text);
+  miti::tools::write_file_atomic(options.toml, sync.text);
   std::cout << "crons: rewrote " << options.toml << " [triggers] crons for MODULES \"" << modules
             << "\"\n";
   for (const auto& added : sync.added) std::cout << "  + " << added << "\n";

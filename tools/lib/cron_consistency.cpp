@@ -78,6 +78,19 @@ std::vector<Entry> plan(const std::vector<DeclaredCron>& declared,
   return entries;
 }
 
+// The [triggers] crons value for `declared`: one entry per distinct schedule, in MODULES order,
+// each followed by a comment naming its crons. A schedule already listed keeps the toml's
+// spelling, so syncing twice changes nothing.
+std::string crons_array(const std::vector<DeclaredCron>& declared,
+                        const std::vector<std::string>& listed) {
+  std::vector<Entry> entries = plan(declared, listed);
+  if (entries.empty()) return "[]";
+  std::string out = "[\n";
+  for (const Entry& entry : entries)
+    out += "  " + toml_string(entry.spelling) + ",  # " + entry.owners + "\n";
+  return out + "]";
+}
+
 }  // namespace
 
 std::vector<std::string> declared_problems(const std::vector<DeclaredCron>& declared) {
@@ -139,16 +152,6 @@ CronReport check_crons(const std::vector<DeclaredCron>& declared,
                            "plan 250");
   }
   return report;
-}
-
-std::string crons_array(const std::vector<DeclaredCron>& declared,
-                        const std::vector<std::string>& listed) {
-  std::vector<Entry> entries = plan(declared, listed);
-  if (entries.empty()) return "[]";
-  std::string out = "[\n";
-  for (const Entry& entry : entries)
-    out += "  " + toml_string(entry.spelling) + ",  # " + entry.owners + "\n";
-  return out + "]";
 }
 
 CronSync sync_crons(std::string_view toml, const std::vector<DeclaredCron>& declared) {

@@ -37,12 +37,6 @@ struct CronSync {
   bool changed = false;
 };
 
-// The [triggers] crons value for `declared`: one entry per distinct schedule, in MODULES order,
-// each followed by a comment naming its crons. A schedule already listed keeps the toml's
-// spelling, so syncing twice changes nothing.
-std::string crons_array(const std::vector<DeclaredCron>& declared,
-                        const std::vector<std::string>& listed);
-
 // Rewrites only the [triggers] crons value of `toml` (see replace_crons). Throws TomlError.
 CronSync sync_crons(std::string_view toml, const std::vector<DeclaredCron>& declared);
 

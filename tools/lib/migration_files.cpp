@@ -1,23 +1,14 @@
 #include "lib/migration_files.hpp"
 
 #include <algorithm>
-#include <fstream>
-#include <sstream>
-#include <stdexcept>
+
+#include "lib/file_io.hpp"
 
 namespace miti::tools {
 
 namespace fs = std::filesystem;
 
 namespace {
-
-std::string read_bytes(const fs::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw std::runtime_error("cannot read " + path.string());
-  std::ostringstream buffer;
-  buffer << in.rdbuf();
-  return buffer.str();
-}
 
 // The entries of a folder in name order, dotfiles left out.
 std::vector<fs::directory_entry> entries(const fs::path& folder) {
@@ -55,7 +46,7 @@ PlanInput read_migration_files(const fs::path& root) {
                                     "NNNN_description.sql files"});
           continue;
         }
-        source.content = read_bytes(file.path());
+        source.content = read_file(file.path());
         input.sources.push_back(std::move(source));
       }
     }
@@ -68,7 +59,7 @@ PlanInput read_migration_files(const fs::path& root) {
         input.problems.push_back({entry.path(), "is not a file"});
         continue;
       }
-      entry.content = read_bytes(file.path());
+      entry.content = read_file(file.path());
       input.consolidated.push_back(std::move(entry));
     }
   }
@@ -78,17 +69,7 @@ PlanInput read_migration_files(const fs::path& root) {
 void write_migration_files(const fs::path& root, const Plan& plan) {
   const fs::path folder = root / "migrations";
   fs::create_directories(folder);
-  for (const Write& write : plan.writes) {
-    // Written beside and renamed, so an interrupted sync never leaves half a file.
-    const fs::path target = folder / write.name;
-    const fs::path temporary = folder / ("." + write.name + ".tmp");
-    {
-      std::ofstream out(temporary, std::ios::binary | std::ios::trunc);
-      out << write.content;
-      if (!out) throw std::runtime_error("cannot write " + temporary.string());
-    }
-    fs::rename(temporary, target);
-  }
+  for (const Write& write : plan.writes) write_file_atomic(folder / write.name, write.content);
 }
 
 }  // namespace miti::tools

@@ -75,12 +75,13 @@ std::size_t skip_quoted(std::string_view sql, std::size_t i, char close) {
   return std::string_view::npos;
 }
 
-}  // namespace
-
+// Why parse_source_name refuses a name, for the error message.
 std::string source_name_rule() {
   return "a migration is named NNNN_description.sql: four digits from 0001, an underscore, "
          "then lower-case letters, digits and underscores (e.g. 0001_create_notes.sql)";
 }
+
+}  // namespace
 
 std::optional<SourceName> parse_source_name(std::string_view file_name) {
   static const std::regex pattern("^([0-9]{4})_([a-z0-9][a-z0-9_]{0,99})\\.sql$");

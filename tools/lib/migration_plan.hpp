@@ -50,8 +50,6 @@ struct SourceName {
   std::string description;
 };
 std::optional<SourceName> parse_source_name(std::string_view file_name);
-// Why parse_source_name refuses a name, for the error message.
-std::string source_name_rule();
 
 // The leading number of a consolidated name ("0003_notes_0001_x.sql" -> 3).
 std::optional<int> parse_consolidated_number(std::string_view file_name);

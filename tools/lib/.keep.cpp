@@ -1,1 +1,0 @@
-// Keeps miti_tools_lib non-empty before any tool logic exists.
