@@ -7,13 +7,6 @@ namespace notes_module {
 
 namespace {
 
-std::string_view trim(std::string_view text) {
-  auto space = [](char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; };
-  while (!text.empty() && space(text.front())) text.remove_prefix(1);
-  while (!text.empty() && space(text.back())) text.remove_suffix(1);
-  return text;
-}
-
 bool all_digits(std::string_view text) {
   if (text.empty()) return false;
   for (char c : text) {
@@ -25,7 +18,7 @@ bool all_digits(std::string_view text) {
 }  // namespace
 
 std::optional<int> parse_count(std::string_view args) {
-  args = trim(args);
+  args = miti::trim(args);
   if (args.empty()) return kDefaultCount;
   bool negative = args.front() == '-';
   if (negative || args.front() == '+') args.remove_prefix(1);
@@ -38,16 +31,6 @@ std::optional<int> parse_count(std::string_view args) {
     if (value > kMaxCount) return kMaxCount;
   }
   return value < 1 ? 1 : static_cast<int>(value);
-}
-
-std::optional<std::int64_t> parse_id(std::string_view args) {
-  args = trim(args);
-  if (!args.empty() && args.front() == '#') args.remove_prefix(1);
-  if (!all_digits(args) || args.size() > 15) return std::nullopt;  // ids stay below 2^53
-  std::int64_t id = 0;
-  for (char c : args) id = id * 10 + (c - '0');
-  if (id < 1) return std::nullopt;
-  return id;
 }
 
 std::string list_line(std::int64_t id, std::string_view text) {

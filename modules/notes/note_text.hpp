@@ -17,8 +17,7 @@ inline constexpr std::size_t kPreviewCodePoints = 200;
 
 // "/notes [n]": empty -> 10; an integer -> clamped to 1..50; anything else -> nullopt.
 std::optional<int> parse_count(std::string_view args);
-// "/forget <id>" (a leading '#' allowed): a positive id, else nullopt.
-std::optional<std::int64_t> parse_id(std::string_view args);
+// "/forget <id>" is parsed by miti::parse_id ("12" or "#12").
 
 // One list line: "<code>#12</code> escaped one-line preview" (miti::preview).
 std::string list_line(std::int64_t id, std::string_view text);

@@ -24,8 +24,7 @@ std::optional<std::int64_t> sender(const CommandContext& ctx) {
 
 Task<void> note(CommandContext& ctx) {
   std::optional<std::int64_t> user = sender(ctx);
-  std::string_view text = ctx.args();
-  while (!text.empty() && (text.back() == ' ' || text.back() == '\n')) text.remove_suffix(1);
+  std::string_view text = miti::trim(ctx.args());
   if (!user || text.empty()) {
     co_await ctx.reply(kNoteUsage);
     co_return;
@@ -63,16 +62,17 @@ Task<void> notes(CommandContext& ctx) {
 
 Task<void> forget(CommandContext& ctx) {
   std::optional<std::int64_t> user = sender(ctx);
-  std::optional<std::int64_t> id = parse_id(ctx.args());
+  std::optional<std::int64_t> id = miti::parse_id(ctx.args());
   if (!user || !id) {
     co_await ctx.reply(kForgetUsage);
     co_return;
   }
   // The owner check is part of the DELETE: someone else's note is never touched.
-  std::optional<miti::SqlRow> deleted = co_await ctx.sql().first(
-      "DELETE FROM notes_notes WHERE id = ? AND user_id = ? RETURNING id", *id, *user);
-  co_await ctx.reply(deleted ? "forgot note #" + std::to_string(*id)
-                             : "you have no note #" + std::to_string(*id) + "; nothing deleted");
+  miti::SqlRunResult deleted =
+      co_await ctx.sql().run("DELETE FROM notes_notes WHERE id = ? AND user_id = ?", *id, *user);
+  co_await ctx.reply(deleted.changes > 0
+                         ? "forgot note #" + std::to_string(*id)
+                         : "you have no note #" + std::to_string(*id) + "; nothing deleted");
 }
 
 }  // namespace

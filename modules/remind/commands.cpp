@@ -1,7 +1,7 @@
 #include "remind/commands.hpp"
 
-#include <charconv>
 #include <miti/miti.hpp>
+#include <miti/text.hpp>
 #include <optional>
 #include <string>
 #include <vector>
@@ -32,17 +32,6 @@ std::optional<std::string> unavailable(CommandContext& ctx) {
   return std::nullopt;
 }
 
-std::optional<std::int64_t> parse_id(std::string_view text) {
-  text = trim(text);
-  if (!text.empty() && text.front() == '#') text.remove_prefix(1);
-  std::int64_t id = 0;
-  auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), id);
-  if (text.empty() || error != std::errc() || end != text.data() + text.size() || id <= 0) {
-    return std::nullopt;
-  }
-  return id;
-}
-
 }  // namespace
 
 Task<void> remind_command(CommandContext& ctx) {
@@ -50,10 +39,10 @@ Task<void> remind_command(CommandContext& ctx) {
     co_await ctx.reply(std::move(*why));
     co_return;
   }
-  std::string_view args = trim(ctx.args());
+  std::string_view args = miti::trim(ctx.args());
   std::size_t space = args.find_first_of(" \t\r\n");
   std::string_view when = args.substr(0, space);
-  std::string_view text = space == std::string_view::npos ? "" : trim(args.substr(space));
+  std::string_view text = space == std::string_view::npos ? "" : miti::trim(args.substr(space));
   std::optional<std::int64_t> delay = parse_duration(when);
   if (!delay || *delay < kMinDelayMs || *delay > kMaxDelayMs || text.empty()) {
     co_await ctx.reply(kRemindUsage);
@@ -110,7 +99,7 @@ Task<void> reminders_command(CommandContext& ctx) {
   std::string text = "<b>Your pending reminders here (" + std::to_string(rows.size()) + ")</b>";
   for (const miti::SqlRow& row : rows) {
     text += "\n#" + std::to_string(row.integer("id")) + " · " + utc_seconds(row.integer("due_at")) +
-            " · " + escape_html(preview(row.text("text"), kPreviewCodePoints));
+            " · " + miti::escape_html(miti::preview(row.text("text"), kPreviewCodePoints));
   }
   miti::SendOptions options;
   options.parse_mode = "HTML";
@@ -122,16 +111,15 @@ Task<void> unremind_command(CommandContext& ctx) {
     co_await ctx.reply(std::move(*why));
     co_return;
   }
-  std::optional<std::int64_t> id = parse_id(ctx.args());
+  std::optional<std::int64_t> id = miti::parse_id(ctx.args());
   if (!id) {
     co_await ctx.reply(kUnremindUsage);
     co_return;
   }
-  std::vector<miti::SqlRow> deleted =
-      co_await ctx.sql().all(queries::delete_pending(*id, ctx.from()->id));
+  miti::SqlRunResult deleted = co_await ctx.sql().run(queries::delete_pending(*id, ctx.from()->id));
   // The same answer whether the id is someone else's, delivered or unknown:
   // it must not reveal other users' reminders.
-  std::string answer = !deleted.empty()
+  std::string answer = deleted.changes > 0
                            ? "Reminder #" + std::to_string(*id) + " deleted."
                            : "You have no pending reminder #" + std::to_string(*id) + ".";
   co_await ctx.reply(std::move(answer));

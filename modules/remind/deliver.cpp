@@ -142,7 +142,7 @@ Task<void> deliver(const miti::CronEvent& event, miti::ModuleContext& ctx) {
       ++tally.sent;
     } else {
       FailureDecision decision = decide_failure(*error_code, c.attempts);
-      std::string why = preview(error_text, kErrorCodePoints);
+      std::string why = miti::preview(error_text, kErrorCodePoints);
       if (decision.give_up) {
         outcome = queries::mark_failed(c.id, c.claim, now, why);
         ++tally.failed;
@@ -161,24 +161,17 @@ Task<void> deliver(const miti::CronEvent& event, miti::ModuleContext& ctx) {
 
     // Recorded before the next send: this is what keeps the crash window to
     // the one reminder in flight.
-    SqlStatement copy = outcome;
-    bool recorded = false;
-    std::string write_error;
     try {
-      std::vector<miti::SqlRow> changed = co_await ctx.sql().all(std::move(outcome));
-      recorded = true;
-      if (changed.empty()) {
+      miti::SqlRunResult changed = co_await ctx.sql().run(outcome);
+      if (changed.changes == 0) {
         ctx.log().warn("remind: claim lost before its outcome was recorded", {{"id", c.id}});
       }
     } catch (const std::exception& error) {
-      write_error = error.what();
-    }
-    if (!recorded) {
       // D1 is failing: send nothing more (every further send would widen the
       // window) and try this write once more with the releases below.
       ctx.log().error("remind: could not record an outcome",
-                      {{"id", c.id}, {"error", write_error}});
-      unrecorded.push_back(std::move(copy));
+                      {{"id", c.id}, {"error", error.what()}});
+      unrecorded.push_back(std::move(outcome));
       unrecorded_ids.push_back(c.id);
       stop = true;
     }

@@ -29,9 +29,8 @@ SqlStatement list_open(std::int64_t user_id, std::int64_t chat_id, int limit) {
 
 SqlStatement delete_pending(std::int64_t id, std::int64_t user_id) {
   return SqlStore::prepare(
-      "DELETE FROM remind_reminders WHERE id = ?1 AND user_id = ?2 AND state = 'pending'"
-      " RETURNING id",
-      id, user_id);
+      "DELETE FROM remind_reminders WHERE id = ?1 AND user_id = ?2 AND state = 'pending'", id,
+      user_id);
 }
 
 SqlStatement claim_due(std::int64_t now, std::int64_t lease_until, int limit, int max_attempts) {
@@ -57,7 +56,7 @@ SqlStatement claim_due(std::int64_t now, std::int64_t lease_until, int limit, in
 SqlStatement mark_delivered(std::int64_t id, const std::string& claim, std::int64_t at) {
   return SqlStore::prepare(
       "UPDATE remind_reminders SET state = 'delivered', claim = NULL, finished_at = ?1,"
-      " last_error = NULL WHERE id = ?2 AND claim = ?3 RETURNING id",
+      " last_error = NULL WHERE id = ?2 AND claim = ?3",
       at, id, claim);
 }
 
@@ -65,7 +64,7 @@ SqlStatement mark_retry(std::int64_t id, const std::string& claim, std::int64_t 
                         const std::string& error, bool count_attempt) {
   return SqlStore::prepare(
       "UPDATE remind_reminders SET state = 'pending', claim = NULL, next_at = ?1,"
-      " last_error = ?2, attempts = attempts - ?3 WHERE id = ?4 AND claim = ?5 RETURNING id",
+      " last_error = ?2, attempts = attempts - ?3 WHERE id = ?4 AND claim = ?5",
       next_at, error, count_attempt ? 0 : 1, id, claim);
 }
 
@@ -73,7 +72,7 @@ SqlStatement mark_failed(std::int64_t id, const std::string& claim, std::int64_t
                          const std::string& error) {
   return SqlStore::prepare(
       "UPDATE remind_reminders SET state = 'failed', claim = NULL, finished_at = ?1,"
-      " last_error = ?2 WHERE id = ?3 AND claim = ?4 RETURNING id",
+      " last_error = ?2 WHERE id = ?3 AND claim = ?4",
       at, error, id, claim);
 }
 
@@ -101,7 +100,7 @@ SqlStatement trim_finished(std::int64_t cutoff, int limit) {
   return SqlStore::prepare(
       "DELETE FROM remind_reminders WHERE id IN (SELECT id FROM remind_reminders"
       " WHERE state IN ('delivered', 'failed') AND finished_at < ?1"
-      " ORDER BY finished_at LIMIT ?2) RETURNING id",
+      " ORDER BY finished_at LIMIT ?2)",
       cutoff, limit);
 }
 

@@ -30,8 +30,9 @@ miti::SqlStatement insert_if_below_limit(const NewReminder& reminder, int max_op
 // The user's unfinished reminders in a chat, soonest first: id, due_at, text.
 miti::SqlStatement list_open(std::int64_t user_id, std::int64_t chat_id, int limit);
 
-// Deletes the user's own pending reminder. Like every write whose effect
-// matters, it answers RETURNING id: a row per row changed, read with all().
+// Deletes the user's own pending reminder. Like every write below that only
+// needs to know whether it applied, it has no RETURNING: run it with run() and
+// read SqlRunResult::changes (0: nothing matched).
 miti::SqlStatement delete_pending(std::int64_t id, std::int64_t user_id);
 
 // Claims up to `limit` due rows in one atomic statement: pending rows whose
@@ -44,7 +45,7 @@ miti::SqlStatement claim_due(std::int64_t now, std::int64_t lease_until, int lim
                              int max_attempts);
 
 // The guarded outcomes of one send: each applies only while the row still
-// carries this run's claim token (no row returned: the claim was lost).
+// carries this run's claim token (changes == 0: the claim was lost).
 miti::SqlStatement mark_delivered(std::int64_t id, const std::string& claim, std::int64_t at);
 miti::SqlStatement mark_retry(std::int64_t id, const std::string& claim, std::int64_t next_at,
                               const std::string& error, bool count_attempt);
@@ -56,7 +57,7 @@ miti::SqlStatement mark_failed(std::int64_t id, const std::string& claim, std::i
 std::vector<miti::SqlStatement> release_claims(const std::vector<std::string>& claims,
                                                std::int64_t next_at);
 
-// Deletes up to `limit` rows that finished before `cutoff`; RETURNING id.
+// Deletes up to `limit` rows that finished before `cutoff` (changes: how many).
 miti::SqlStatement trim_finished(std::int64_t cutoff, int limit);
 
 }  // namespace remind::queries

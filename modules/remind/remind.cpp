@@ -21,7 +21,7 @@ MITI_MODULE(remind) {
       .crons =
           {
               {"deliver", "* * * * *", remind::deliver},
-              {"trim", "0 3 * * *", remind::trim_finished},
+              {"trim", "0 3 * * *", remind::trim_old},
           },
   };
 }

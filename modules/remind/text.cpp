@@ -12,12 +12,4 @@ std::string utc_seconds(std::int64_t epoch_ms) {
   return iso;
 }
 
-std::string_view trim(std::string_view text) {
-  constexpr std::string_view kSpace = " \t\r\n";
-  std::size_t start = text.find_first_not_of(kSpace);
-  if (start == std::string_view::npos) return {};
-  std::size_t end = text.find_last_not_of(kSpace);
-  return text.substr(start, end - start + 1);
-}
-
 }  // namespace remind

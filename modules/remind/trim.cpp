@@ -9,18 +9,18 @@ namespace remind {
 
 // Chunks of kTrimChunkRows, at most kMaxTrimStatements per run: whatever is
 // left (only after a day with more deliveries than 40,000) goes the next day.
-miti::Task<void> trim_finished(const miti::CronEvent& event, miti::ModuleContext& ctx) {
+miti::Task<void> trim_old(const miti::CronEvent& event, miti::ModuleContext& ctx) {
   if (!ctx.has_sql()) co_return;
   const std::int64_t cutoff = static_cast<std::int64_t>(event.scheduled_time_ms) - kKeepFinishedMs;
   std::int64_t deleted = 0;
   int statements = 0;
   bool more = true;
   while (more && statements < kMaxTrimStatements) {
-    std::vector<miti::SqlRow> chunk =
-        co_await ctx.sql().all(queries::trim_finished(cutoff, kTrimChunkRows));
+    miti::SqlRunResult chunk =
+        co_await ctx.sql().run(queries::trim_finished(cutoff, kTrimChunkRows));
     ++statements;
-    deleted += static_cast<std::int64_t>(chunk.size());
-    more = chunk.size() >= static_cast<std::size_t>(kTrimChunkRows);
+    deleted += chunk.changes;
+    more = chunk.changes >= kTrimChunkRows;
   }
   if (deleted > 0 || more) {
     ctx.log().info("remind: trim",

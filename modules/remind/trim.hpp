@@ -5,6 +5,6 @@
 
 namespace remind {
 
-miti::Task<void> trim_finished(const miti::CronEvent& event, miti::ModuleContext& ctx);
+miti::Task<void> trim_old(const miti::CronEvent& event, miti::ModuleContext& ctx);
 
 }  // namespace remind

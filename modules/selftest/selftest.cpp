@@ -3,6 +3,9 @@
 #include <algorithm>
 #include <cstdlib>
 #include <miti/miti.hpp>
+#include <stdexcept>
+#include <string>
+#include <vector>
 
 namespace {
 
@@ -42,14 +45,17 @@ Task<void> d1echo(CommandContext& ctx) {
                          : "no row");
 }
 
+// One reply: "sql error caught", or "sql error: none" if the bad SQL ran.
+// (co_await is not allowed inside a catch, so the catch only picks the answer.)
 Task<void> sqlerror(CommandContext& ctx) {
+  std::string answer = "sql error: none";
   try {
     co_await ctx.sql().run("SELEC nonsense");
-    co_await ctx.reply("sql error: none");
   } catch (const miti::HostError& error) {
     ctx.log().info("selftest: caught", {{"error", error.what()}});
+    answer = "sql error caught";
   }
-  co_await ctx.reply("sql error caught");
+  co_await ctx.reply(std::move(answer));
 }
 
 // "/many 3": three messages, to check they arrive in order.
@@ -58,7 +64,8 @@ Task<void> many(CommandContext& ctx) {
   for (int i = 1; i <= count; ++i) co_await ctx.reply("message " + std::to_string(i));
 }
 
-// The words of the arguments ("a b c" -> {"a", "b", "c"}).
+// The word at `index` of the split arguments as an int (atoi: 0 when it is
+// not a number), or `fallback` when there are fewer words.
 int number(const std::vector<std::string>& args, std::size_t index, int fallback) {
   return index < args.size() ? std::atoi(args[index].c_str()) : fallback;
 }
@@ -186,8 +193,6 @@ Task<void> init(miti::ModuleContext& ctx) {
   co_await ctx.db().put("init_runs", std::to_string(count + 1));
 }
 
-}  // namespace
-
 // Crons for the scheduled-dispatch tests: one records its run in KV and
 // reports through the Bot API (there is no webhook to reply to), one fails.
 Task<void> tick(const miti::CronEvent& event, miti::ModuleContext& ctx) {
@@ -201,6 +206,8 @@ Task<void> boom(const miti::CronEvent&, miti::ModuleContext&) {
   throw std::runtime_error("selftest: deliberate cron failure");
   co_return;
 }
+
+}  // namespace
 
 MITI_MODULE(selftest) {
   using miti::Visibility;

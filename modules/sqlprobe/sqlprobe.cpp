@@ -214,12 +214,12 @@ Task<void> probe_command(CommandContext& ctx) {
   co_await ctx.reply(answer.dump());
 }
 
-}  // namespace
-
 // Shares selftest's schedule, spelled differently, for the fan-out tests.
 Task<void> probe_tick(const miti::CronEvent& event, miti::ModuleContext& ctx) {
   co_await ctx.db().put("cron:tick", std::string(event.cron));
 }
+
+}  // namespace
 
 MITI_MODULE(sqlprobe) {
   using miti::Visibility;

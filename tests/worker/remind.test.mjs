@@ -7,7 +7,7 @@ import { test, describe, before, after } from "node:test";
 import assert from "node:assert/strict";
 import fs from "node:fs";
 import path from "node:path";
-import { ROOT, startWorker, textUpdate, webhookReply, waitFor } from "./harness.mjs";
+import { ROOT, startWorker, textUpdate, webhookReply, waitFor, withLogs } from "./harness.mjs";
 
 const DELIVER = "* * * * *";
 const TRIM = "0 3 * * *";
@@ -190,6 +190,15 @@ describe("remind: commands", () => {
     for (const bad of ["/unremind", "/unremind abc", "/unremind 0", "/unremind -3", "/unremind 12 13"]) {
       assert.match((await w.command(bad, { chatId: 106, fromId: 18 })).text, /^Usage: \/unremind <id>/, bad);
     }
+  });
+
+  test("/unremind with an id above 2^53 - 1 answers the usage line, deletes nothing, fails nothing", async () => {
+    await w.command("/remind 10m keep me", { chatId: 110, fromId: 23 });
+    const before = (await w.rows()).length;
+    const { result: reply, lines } = await withLogs(w, () => w.command("/unremind 9007199254740993", { chatId: 110, fromId: 23 }));
+    assert.match(reply.text, /^Usage: \/unremind <id>/);
+    assert.equal((await w.rows()).length, before, "nothing deleted");
+    assert.deepEqual(lines.filter((l) => l.msg === "handler failed"), []);
   });
 
   test("the 101st pending reminder of a user is refused; delivered ones do not count", async () => {
