@@ -189,6 +189,20 @@ describe("scripts/db-migrate.mjs", () => {
     }
   });
 
+  test("without the miti-migrations tool nothing is checked, so nothing is applied", () => {
+    const root = project();
+    const state = path.join(root, "state");
+    try {
+      rmSync(path.join(root, "build/native/tools/miti-migrations"));
+      const result = migrate(root, "--local", "--persist-to", state);
+      assert.equal(result.status, 1);
+      assert.match(result.out, /miti-migrations is missing, so migrations\/ cannot be checked; nothing applied/);
+      assert.equal(existsSync(state), false);
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
+  });
+
   test("bad arguments get the usage", () => {
     const root = project();
     try {
