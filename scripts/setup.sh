@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs what building and testing miti needs, and nothing when it is all
-# there already: Debian packages (emscripten, cmake, g++, headers) and the
+# there already: Debian packages (emscripten, cmake, clang, headers) and the
 # pinned npm tooling (wrangler, miniflare) from package-lock.json.
 #   scripts/setup.sh [--quiet]
 set -euo pipefail
@@ -19,7 +19,7 @@ fi
 # package -> a file or command that shows it is installed
 declare -A probes=(
   [cmake]="cmd:cmake"
-  [g++]="cmd:g++"
+  [clang]="cmd:clang++"
   [make]="cmd:make"
   [emscripten]="cmd:emcc"
   [nlohmann-json3-dev]="file:/usr/include/nlohmann/json.hpp"

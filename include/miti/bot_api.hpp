@@ -41,7 +41,7 @@ class BotApi {
   Task<void> send(std::string method, Json params);
   // sendMessage, split into several messages when the text is too long.
   Task<void> send_message(std::int64_t chat_id, std::string text,
-                          SendOptions options = SendOptions());
+                          SendOptions options = {});
 
   // The held call, for the webhook response ({"method": ..., params...}).
   std::optional<Json> take_webhook_reply();

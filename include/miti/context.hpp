@@ -75,7 +75,7 @@ class CommandContext : public ModuleContext {
   std::string_view args() const noexcept { return args_; }
 
   // Sends text to this chat (and topic), splitting text over 4,096 characters.
-  Task<void> reply(std::string text, SendOptions options = SendOptions());
+  Task<void> reply(std::string text, SendOptions options = {});
 
  private:
   const telegram::Update* update_;

@@ -1,5 +1,6 @@
-// One name for the coroutine library on both toolchains: g++ 12 ships
-// <coroutine>, while Emscripten 3.1.6's libc++ only has the experimental one.
+// One name for the coroutine library on both builds: the native build (clang
+// with libstdc++) has <coroutine>, while Emscripten 3.1.6's libc++ only has
+// the experimental one. Both use the same clang 14 front end.
 #pragma once
 
 #if __has_include(<coroutine>)

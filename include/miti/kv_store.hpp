@@ -41,7 +41,7 @@ class KvStore {
   // A TTL, when given, is at least 60 seconds (Workers KV's minimum).
   Task<void> put(std::string key, std::string value, std::optional<int> ttl_seconds = std::nullopt);
   Task<void> remove(std::string key);
-  Task<KvListResult> list(KvListOptions options = KvListOptions());
+  Task<KvListResult> list(KvListOptions options = {});
 
   // Missing or corrupt JSON gives std::nullopt; each corrupt read logs a warning.
   Task<std::optional<Json>> get_json(std::string key);

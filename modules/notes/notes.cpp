@@ -54,10 +54,7 @@ Task<void> notes(CommandContext& ctx) {
   for (const miti::SqlRow& row : rows) {
     text += "\n" + list_line(row.integer("id"), row.text("text"));
   }
-  // A named options object: g++ 12 mishandles braced temporaries in co_await.
-  miti::SendOptions html;
-  html.parse_mode = "HTML";
-  co_await ctx.reply(std::move(text), std::move(html));
+  co_await ctx.reply(std::move(text), {.parse_mode = "HTML"});
 }
 
 Task<void> forget(CommandContext& ctx) {

@@ -101,9 +101,7 @@ Task<void> reminders_command(CommandContext& ctx) {
     text += "\n#" + std::to_string(row.integer("id")) + " · " + utc_seconds(row.integer("due_at")) +
             " · " + miti::escape_html(miti::preview(row.text("text"), kPreviewCodePoints));
   }
-  miti::SendOptions options;
-  options.parse_mode = "HTML";
-  co_await ctx.reply(std::move(text), std::move(options));
+  co_await ctx.reply(std::move(text), {.parse_mode = "HTML"});
 }
 
 Task<void> unremind_command(CommandContext& ctx) {

@@ -175,9 +175,7 @@ Task<void> hold(CommandContext& ctx) {
   ctx.log().info("selftest: holding", {{"chat", chat}});
   miti::Json params = miti::Json::object();
   params["chat_id"] = ctx.chat().id;
-  // (A named method string: g++ 12 rejects a string literal in a co_await call.)
-  std::string method = "selftestHold";
-  co_await ctx.api().call(std::move(method), std::move(params));
+  co_await ctx.api().call("selftestHold", std::move(params));
   co_await ctx.reply("released " + chat);
 }
 

@@ -9,11 +9,9 @@ using miti::CommandContext;
 using miti::Task;
 
 Task<void> help(CommandContext& ctx) {
-  miti::SendOptions options;
-  options.parse_mode = "HTML";
   // Long help is split by the Bot API layer at line breaks, which never fall
   // inside a tag here.
-  co_await ctx.reply(util_module::render_help(ctx.active_modules()), options);
+  co_await ctx.reply(util_module::render_help(ctx.active_modules()), {.parse_mode = "HTML"});
 }
 
 std::string or_na(const std::optional<std::int64_t>& value) {

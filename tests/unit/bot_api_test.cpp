@@ -30,7 +30,7 @@ std::optional<Reply> telegram_ok(const SubmittedOp&) {
 
 // Outside any coroutine on purpose: see miti_test::say in worker_harness.hpp.
 Task<void> send_text(BotApi& api, std::int64_t chat_id, std::string text) {
-  return api.send_message(chat_id, std::move(text), SendOptions());
+  return api.send_message(chat_id, std::move(text));
 }
 
 Task<void> send_two(BotApi& api) {

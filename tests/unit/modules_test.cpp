@@ -1,7 +1,6 @@
 // The built-in util, misc and notes modules through the Worker, as Telegram
-// would drive them. Each scenario runs in a forked child: module code is
-// compiled with g++ 12, which miscompiles braced temporaries inside co_await
-// (see gcc12_coroutine_test.cpp), and a crash must fail one test, not the suite.
+// would drive them. Each scenario runs in a forked child, so that a crash
+// fails one test, not the suite.
 #include <catch2/catch.hpp>
 #include <map>
 #include <string>
@@ -116,10 +115,6 @@ TEST_CASE("/info shows ids, and n/a for what is missing", "[modules]") {
 }
 
 TEST_CASE("/notes lists the sender's notes as HTML", "[modules]") {
-  // BUG on g++ 12 (native builds): modules/notes/notes.cpp passes a braced
-  // temporary inside co_await, `co_await ctx.reply(std::move(text),
-  // {.parse_mode = "HTML"})`, which g++ 12 destroys twice (double free, see
-  // gcc12_coroutine_test.cpp). Fix: build the SendOptions in a named local.
   std::string out = run_isolated([] {
     WorkerHarness h(compiled(), {{"MODULES", "notes"}});
     h.host.auto_reply = [](const miti_test::SubmittedOp& op) -> std::optional<miti_test::Reply> {

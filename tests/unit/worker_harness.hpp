@@ -36,11 +36,9 @@ struct WorkerHarness {
   miti::dispatch::Worker worker;
 };
 
-// Replies with default options. Test handlers use this, so that none of them
-// depends on how g++ 12 treats temporaries inside co_await (see
-// gcc12_coroutine_test.cpp): the call is built in a plain function.
+// Replies with default options.
 inline miti::Task<void> say(miti::CommandContext& ctx, std::string text) {
-  return ctx.reply(std::move(text), miti::SendOptions());
+  return ctx.reply(std::move(text));
 }
 
 // A message update whose text starts with a command entity covering the
