@@ -20,4 +20,15 @@ mergeInto(LibraryManager.library, {
   miti_js_now: function () {
     return Date.now();
   },
+  // Real numbers as JSON text: exact, and no float formatting code in wasm.
+  miti_js_format_double: function (value, ptr, capacity) {
+    var text = String(value);
+    var length = Math.min(text.length, capacity);
+    for (var i = 0; i < length; i++) HEAPU8[ptr + i] = text.charCodeAt(i);
+    return length;
+  },
+  miti_js_parse_double__deps: ["$mitiText"],
+  miti_js_parse_double: function (ptr, len) {
+    return Number(mitiText(ptr, len));
+  },
 });

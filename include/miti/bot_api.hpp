@@ -40,8 +40,7 @@ class BotApi {
   // May be held for the webhook response; returns nothing.
   Task<void> send(std::string method, Json params);
   // sendMessage, split into several messages when the text is too long.
-  Task<void> send_message(std::int64_t chat_id, std::string text,
-                          SendOptions options = {});
+  Task<void> send_message(std::int64_t chat_id, std::string text, SendOptions options = {});
 
   // The held call, for the webhook response ({"method": ..., params...}).
   std::optional<Json> take_webhook_reply();

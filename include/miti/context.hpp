@@ -38,7 +38,7 @@ class ModuleContext {
   BotApi& api() noexcept { return *api_; }
   const Logger& log() const;
   // Milliseconds since the Unix epoch (workerd advances it at I/O only).
-  double now_ms() const;
+  std::int64_t now_ms() const;
   // The modules that run, in MODULES order (what /help lists).
   const std::vector<ModuleDefinition>& active_modules() const;
   void set_active_modules(const std::vector<ModuleDefinition>& modules) noexcept {

@@ -45,13 +45,31 @@ class KvStore {
 
   // Missing or corrupt JSON gives std::nullopt; each corrupt read logs a warning.
   Task<std::optional<Json>> get_json(std::string key);
+  // put_json takes a Json or anything that converts to one (a MITI_FIELDS
+  // struct, a vector, ...).
   Task<void> put_json(std::string key, Json value, std::optional<int> ttl_seconds = std::nullopt);
+
+  // The record as a MITI_FIELDS struct (or any type Json::get<T> reads);
+  // missing, corrupt or of another shape gives std::nullopt, the last two
+  // with a warning naming the key and what was wrong.
+  template <typename T>
+  requires(!std::same_as<T, Json>) Task<std::optional<T>> get_json(std::string key) {
+    std::optional<Json> json = co_await get_json(key);
+    if (!json) co_return std::nullopt;
+    try {
+      co_return json->get<T>();
+    } catch (const JsonError& error) {
+      warn_corrupt(key, error.what());
+    }
+    co_return std::nullopt;
+  }
 
   const std::string& key_prefix() const noexcept { return prefix_; }
 
  private:
   std::string full_key(std::string_view key) const;
   void require_binding() const;
+  void warn_corrupt(std::string_view key, std::string_view reason) const;
 
   runtime::RequestScope* scope_;
   std::string prefix_;

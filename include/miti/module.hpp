@@ -1,7 +1,7 @@
 // Declaring a module. A module lives in modules/<name>/ and defines
 //
 //   MITI_MODULE(name) {
-//     return {.name = "name", .commands = {{...}}, .init = ..., .crons = {...}};
+//     return {.commands = {{...}}, .init = ..., .crons = {...}};
 //   }
 //
 // The build discovers every folder under modules/; the MODULES variable picks
@@ -26,8 +26,8 @@ using CommandHandler = Task<void> (*)(CommandContext&);
 using InitHandler = Task<void> (*)(ModuleContext&);
 
 struct CronEvent {
-  std::string_view cron;     // the schedule that fired, as wrangler.toml spells it
-  double scheduled_time_ms;  // when it was due (epoch milliseconds)
+  std::string_view cron;           // the schedule that fired, as wrangler.toml spells it
+  std::int64_t scheduled_time_ms;  // when it was due (epoch milliseconds)
 };
 using CronHandler = Task<void> (*)(const CronEvent&, ModuleContext&);
 
@@ -45,7 +45,7 @@ struct Cron {
 };
 
 struct ModuleDefinition {
-  std::string_view name;  // must equal the folder name
+  std::string_view name;  // filled in by MITI_MODULE: the folder name
   std::vector<Command> commands;
   InitHandler init = nullptr;  // run once per registry build
   std::vector<Cron> crons;
@@ -53,5 +53,14 @@ struct ModuleDefinition {
 
 }  // namespace miti
 
-// Defines the module's factory; the generated module index calls it.
-#define MITI_MODULE(folder_name) ::miti::ModuleDefinition miti_module_##folder_name()
+// Defines the module's factory; the generated module index calls it. The
+// definition's name is the folder name unless the body sets one (which must
+// then equal the folder name).
+#define MITI_MODULE(folder_name)                                            \
+  static ::miti::ModuleDefinition miti_module_body_##folder_name();         \
+  ::miti::ModuleDefinition miti_module_##folder_name() {                    \
+    ::miti::ModuleDefinition definition = miti_module_body_##folder_name(); \
+    if (definition.name.empty()) definition.name = #folder_name;            \
+    return definition;                                                      \
+  }                                                                         \
+  static ::miti::ModuleDefinition miti_module_body_##folder_name()

@@ -4,6 +4,11 @@
 // start with table_prefix() = "<module>_", and nothing is ever rewritten.
 // D1 carries numbers as JS doubles, so integers beyond +-(2^53 - 1) are refused
 // instead of being rounded silently.
+//
+// Rows come back untyped (SqlRow, read by column name) or as the module's own
+// struct declared with MITI_FIELDS (miti/fields.hpp):
+//
+//   std::vector<Note> notes = co_await ctx.sql().all<Note>("SELECT id, text FROM notes_notes");
 #pragma once
 
 #include <cstddef>
@@ -17,6 +22,8 @@
 #include <variant>
 #include <vector>
 
+#include "miti/error.hpp"
+#include "miti/fields.hpp"
 #include "miti/json.hpp"
 #include "miti/task.hpp"
 
@@ -92,7 +99,9 @@ class SqlRow {
 
   const std::vector<std::string>& columns() const noexcept { return *columns_; }
   std::size_t size() const noexcept { return values_.size(); }
-  bool has(std::string_view column) const;
+  bool has(std::string_view column) const { return find(column) != nullptr; }
+  // nullptr when the row has no such column.
+  const SqlValue* find(std::string_view column) const noexcept;
   // Throws UsageError naming the column when the row has no such column.
   const SqlValue& operator[](std::string_view column) const;
   const SqlValue& at(std::size_t index) const { return values_.at(index); }
@@ -105,6 +114,11 @@ class SqlRow {
 
   Json to_json() const;  // {"column": value, ...}
 
+  // The row as a MITI_FIELDS struct; UsageError names the struct, the column
+  // and the types when a column is missing or holds another type.
+  template <detail::HasFields T>
+  T as() const;
+
  private:
   std::shared_ptr<const std::vector<std::string>> columns_;
   std::vector<SqlValue> values_;
@@ -113,6 +127,16 @@ class SqlRow {
 struct SqlStatement {
   std::string query;
   std::vector<SqlValue> binds;
+};
+
+template <typename T>
+concept SqlBindable = std::is_constructible_v<SqlValue, T>;
+
+// What SqlStore::run_in_chunks did.
+struct SqlChunkedRun {
+  std::int64_t changes = 0;  // rows changed in all
+  int statements = 0;        // how many times the statement ran
+  bool more = false;         // the last run was full: rows may be left for next time
 };
 
 struct SqlRunResult {
@@ -131,7 +155,7 @@ class SqlStore {
 
   SqlStore(runtime::RequestScope& scope, std::string module_name);
 
-  template <typename... Binds>
+  template <SqlBindable... Binds>
   static SqlStatement prepare(std::string_view query, Binds&&... binds) {
     return SqlStatement{std::string(query), {SqlValue(std::forward<Binds>(binds))...}};
   }
@@ -142,18 +166,62 @@ class SqlStore {
   // One round trip; atomic: if any statement fails, none of them applies.
   Task<std::vector<SqlBatchResult>> batch(std::vector<SqlStatement> statements);
 
-  template <typename... Binds>
+  template <SqlBindable... Binds>
   Task<SqlRunResult> run(std::string_view query, Binds&&... binds) {
     return run(prepare(query, std::forward<Binds>(binds)...));
   }
-  template <typename... Binds>
+  template <SqlBindable... Binds>
   Task<std::vector<SqlRow>> all(std::string_view query, Binds&&... binds) {
     return all(prepare(query, std::forward<Binds>(binds)...));
   }
-  template <typename... Binds>
+  template <SqlBindable... Binds>
   Task<std::optional<SqlRow>> first(std::string_view query, Binds&&... binds) {
     return first(prepare(query, std::forward<Binds>(binds)...));
   }
+
+  // Typed rows: every row as a MITI_FIELDS struct.
+  template <detail::HasFields T>
+  Task<std::vector<T>> all(SqlStatement statement) {
+    std::vector<SqlRow> rows = co_await all(std::move(statement));
+    std::vector<T> typed;
+    typed.reserve(rows.size());
+    for (const SqlRow& row : rows) typed.push_back(row.as<T>());
+    co_return typed;
+  }
+  template <detail::HasFields T>
+  Task<std::optional<T>> first(SqlStatement statement) {
+    std::optional<SqlRow> row = co_await first(std::move(statement));
+    if (!row) co_return std::nullopt;
+    co_return row->as<T>();
+  }
+  // The first row; a query that returns none is an Error (for INSERT ...
+  // RETURNING and upserts, which always return one).
+  template <detail::HasFields T>
+  Task<T> one(SqlStatement statement) {
+    std::string query = statement.query;
+    std::optional<SqlRow> row = co_await first(std::move(statement));
+    if (!row) throw Error("SQL query returned no row: " + query);
+    co_return row->as<T>();
+  }
+  template <detail::HasFields T, SqlBindable... Binds>
+  Task<std::vector<T>> all(std::string_view query, Binds&&... binds) {
+    return all<T>(prepare(query, std::forward<Binds>(binds)...));
+  }
+  template <detail::HasFields T, SqlBindable... Binds>
+  Task<std::optional<T>> first(std::string_view query, Binds&&... binds) {
+    return first<T>(prepare(query, std::forward<Binds>(binds)...));
+  }
+  template <detail::HasFields T, SqlBindable... Binds>
+  Task<T> one(std::string_view query, Binds&&... binds) {
+    return one<T>(prepare(query, std::forward<Binds>(binds)...));
+  }
+
+  // Runs a statement that changes at most `chunk_rows` rows (its own LIMIT,
+  // e.g. "DELETE FROM t WHERE id IN (SELECT id FROM t WHERE ... LIMIT 1000)")
+  // again and again until a run changes fewer, at most `max_statements` times:
+  // the way to delete or update many rows within D1's per-invocation limits.
+  Task<SqlChunkedRun> run_in_chunks(SqlStatement statement, std::int64_t chunk_rows,
+                                    int max_statements);
 
   // "<module>_": the prefix this module's tables are named with.
   std::string table_prefix() const { return module_name_ + "_"; }
@@ -162,5 +230,71 @@ class SqlStore {
   runtime::RequestScope* scope_;
   std::string module_name_;
 };
+
+// ---------------------------------------------------------------- typed rows
+
+namespace detail {
+
+// Reads one column into a field of type T.
+template <typename T>
+struct SqlCell;
+template <>
+struct SqlCell<bool> {
+  static void read(const SqlValue& value, bool& out) { out = value.as_integer() != 0; }
+};
+template <std::integral I>
+requires(!std::same_as<I, bool>) struct SqlCell<I> {
+  static void read(const SqlValue& value, I& out) {
+    std::int64_t integer = value.as_integer();
+    if (!std::in_range<I>(integer)) {
+      throw UsageError("the value " + std::to_string(integer) + " does not fit the field's type");
+    }
+    out = static_cast<I>(integer);
+  }
+};
+template <>
+struct SqlCell<double> {
+  static void read(const SqlValue& value, double& out) { out = value.as_real(); }
+};
+template <>
+struct SqlCell<std::string> {
+  static void read(const SqlValue& value, std::string& out) { out = value.as_text(); }
+};
+template <>
+struct SqlCell<Blob> {
+  static void read(const SqlValue& value, Blob& out) { out = value.as_blob(); }
+};
+template <typename T>
+struct SqlCell<std::optional<T>> {
+  static void read(const SqlValue& value, std::optional<T>& out) {
+    if (value.is_null()) {
+      out.reset();
+    } else {
+      SqlCell<T>::read(value, out.emplace());
+    }
+  }
+};
+
+[[noreturn]] void throw_row_error(std::string_view struct_name, std::string_view column,
+                                  const SqlValue* value, const char* what);
+
+}  // namespace detail
+
+template <detail::HasFields T>
+T SqlRow::as() const {
+  T out{};
+  const std::string_view struct_name = detail::field_list<T>().struct_name;
+  detail::for_each_field<T>([&](const auto& field) {
+    const SqlValue* value = find(field.name);
+    if (value == nullptr) detail::throw_row_error(struct_name, field.name, nullptr, nullptr);
+    using Member = typename std::decay_t<decltype(field)>::Type;
+    try {
+      detail::SqlCell<Member>::read(*value, out.*field.pointer);
+    } catch (const UsageError& error) {
+      detail::throw_row_error(struct_name, field.name, value, error.what());
+    }
+  });
+  return out;
+}
 
 }  // namespace miti

@@ -45,9 +45,7 @@ struct Message {
   std::vector<MessageEntity> entities;
 };
 
-// Members move without throwing; clang-tidy cannot see that through
-// nlohmann::json's move constructor, hence the NOLINT.
-struct Update {  // NOLINT(bugprone-exception-escape)
+struct Update {
   std::int64_t update_id = 0;
   std::optional<Message> message;
   std::optional<Message> edited_message;

@@ -17,6 +17,13 @@ std::string escape_html(std::string_view text);
 // message) and of its entity offsets.
 std::size_t utf16_length(std::string_view utf8);
 
+// Length in code points (what a person counts as characters).
+std::size_t code_point_length(std::string_view utf8);
+
+// Bytes of the well-formed UTF-8 sequence at the start of `text` (1-4), or 0
+// when it starts with a malformed one (or is empty).
+std::size_t utf8_sequence_length(std::string_view text) noexcept;
+
 // A one-line preview for lists: line breaks and tabs become spaces, and text
 // longer than max_code_points is cut at a code point boundary and ends with "…".
 std::string preview(std::string_view text, std::size_t max_code_points);

@@ -37,7 +37,6 @@ Task<void> fortytwo(CommandContext& ctx) {
 MITI_MODULE(misc) {
   using miti::Visibility;
   return {
-      .name = "misc",
       .commands =
           {
               {"ping", Visibility::kPublic, "Check that the bot is alive", ping},

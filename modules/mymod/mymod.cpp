@@ -28,7 +28,6 @@ Task<void> foocount(CommandContext& ctx) {
 MITI_MODULE(mymod) {
   using miti::Visibility;
   return {
-      .name = "mymod",
       .commands = {{"foocount", Visibility::kPrivate, "Count the rows of mymod_foo", foocount}},
       .init = init,
   };

@@ -32,7 +32,7 @@ Task<void> note(CommandContext& ctx) {
   // RETURNING hands back the new id in the same round trip.
   std::optional<miti::SqlRow> saved = co_await ctx.sql().first(
       "INSERT INTO notes_notes (user_id, text, created_at) VALUES (?, ?, ?) RETURNING id", *user,
-      text, static_cast<std::int64_t>(ctx.now_ms()));
+      text, ctx.now_ms());
   if (!saved) throw miti::Error("notes: the INSERT returned no id");
   co_await ctx.reply("saved note #" + std::to_string(saved->integer("id")));
 }
@@ -77,7 +77,6 @@ Task<void> forget(CommandContext& ctx) {
 MITI_MODULE(notes) {
   using miti::Visibility;
   return {
-      .name = "notes",
       .commands =
           {
               {"note", Visibility::kPublic, "Save a note: /note <text>", note},

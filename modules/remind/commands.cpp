@@ -55,7 +55,7 @@ Task<void> remind_command(CommandContext& ctx) {
     co_return;
   }
 
-  const auto now = static_cast<std::int64_t>(ctx.now_ms());
+  const std::int64_t now = ctx.now_ms();
   // Whole seconds, so the time shown is exactly the time stored.
   const std::int64_t due = (now + *delay + 999) / 1000 * 1000;
   const miti::telegram::Message& message = ctx.message();

@@ -98,9 +98,9 @@ Task<void> deliver(const miti::CronEvent& event, miti::ModuleContext& ctx) {
 
   // Due-ness follows the time the cron fired for; the lease also covers a run
   // that starts late.
-  const auto now = static_cast<std::int64_t>(event.scheduled_time_ms);
-  const double wall_start = ctx.now_ms();
-  const std::int64_t lease_until = std::max(now, static_cast<std::int64_t>(wall_start)) + kLeaseMs;
+  const std::int64_t now = event.scheduled_time_ms;
+  const std::int64_t wall_start = ctx.now_ms();
+  const std::int64_t lease_until = std::max(now, wall_start) + kLeaseMs;
 
   std::vector<miti::SqlRow> rows =
       co_await ctx.sql().all(queries::claim_due(now, lease_until, limit, kMaxAttempts));
@@ -119,7 +119,7 @@ Task<void> deliver(const miti::CronEvent& event, miti::ModuleContext& ctx) {
       ctx.log().warn("remind: gave up on a reminder", {{"id", c.id}, {"attempts", c.attempts}});
       continue;
     }
-    if (stop || ctx.now_ms() - wall_start > static_cast<double>(kSendWindowMs)) {
+    if (stop || ctx.now_ms() - wall_start > kSendWindowMs) {
       unsent.push_back(c.claim);
       continue;
     }

@@ -8,7 +8,6 @@
 MITI_MODULE(remind) {
   using miti::Visibility;
   return {
-      .name = "remind",
       .commands =
           {
               {"remind", Visibility::kPublic, "Remind me later: /remind 1h30m stretch",

@@ -11,7 +11,7 @@ namespace remind {
 // left (only after a day with more deliveries than 40,000) goes the next day.
 miti::Task<void> trim_old(const miti::CronEvent& event, miti::ModuleContext& ctx) {
   if (!ctx.has_sql()) co_return;
-  const std::int64_t cutoff = static_cast<std::int64_t>(event.scheduled_time_ms) - kKeepFinishedMs;
+  const std::int64_t cutoff = event.scheduled_time_ms - kKeepFinishedMs;
   std::int64_t deleted = 0;
   int statements = 0;
   bool more = true;

@@ -210,7 +210,6 @@ Task<void> boom(const miti::CronEvent&, miti::ModuleContext&) {
 MITI_MODULE(selftest) {
   using miti::Visibility;
   return {
-      .name = "selftest",
       .commands =
           {
               {"trap", Visibility::kPrivate, "Trap the wasm instance", trap},

@@ -224,7 +224,6 @@ Task<void> probe_tick(const miti::CronEvent& event, miti::ModuleContext& ctx) {
 MITI_MODULE(sqlprobe) {
   using miti::Visibility;
   return {
-      .name = "sqlprobe",
       .commands = {{"probe", Visibility::kPrivate, "Exercise the SqlStore (tests only)",
                     probe_command}},
       .crons = {{"tick", "0-55/5  *  * * *", probe_tick}},

@@ -33,7 +33,6 @@ Task<void> info(CommandContext& ctx) {
 MITI_MODULE(util) {
   using miti::Visibility;
   return {
-      .name = "util",
       .commands =
           {
               {"help", Visibility::kPublic, "List the commands", help},

@@ -63,7 +63,7 @@ class CronExpression {
   // Dispatch never needs it (Cloudflare decides when a trigger fires and the
   // Worker compares normalized()); it is the executable statement of the
   // semantics normalisation relies on, checked by the unit tests.
-  bool matches_epoch_ms(double epoch_ms) const;
+  bool matches_epoch_ms(std::int64_t epoch_ms) const;
 
   friend bool operator==(const CronExpression& a, const CronExpression& b) noexcept {
     return a.normalized_ == b.normalized_;

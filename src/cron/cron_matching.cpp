@@ -66,9 +66,8 @@ bool CronExpression::day_of_week_matches(int day, int length, int weekday) const
   return false;
 }
 
-bool CronExpression::matches_epoch_ms(double epoch_ms) const {
-  if (!std::isfinite(epoch_ms) || std::fabs(epoch_ms) > 8.64e18) return false;
-  const auto minutes = static_cast<std::int64_t>(std::floor(epoch_ms / 60'000.0));
+bool CronExpression::matches_epoch_ms(std::int64_t epoch_ms) const {
+  const std::int64_t minutes = util::floor_div(epoch_ms, 60'000);
   const std::int64_t days = util::floor_div(minutes, 1440);
   const auto minute_of_day = static_cast<int>(minutes - days * 1440);
   const util::CivilDate date = util::civil_from_days(days);

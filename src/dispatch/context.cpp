@@ -27,7 +27,7 @@ const Env& ModuleContext::env() const {
 const Logger& ModuleContext::log() const {
   return scope_->log;
 }
-double ModuleContext::now_ms() const {
+std::int64_t ModuleContext::now_ms() const {
   return scope_->runtime.now_ms();
 }
 

@@ -21,20 +21,14 @@ struct Worker::ActiveRequest {
 namespace {
 
 std::shared_ptr<const Env> env_from_json(std::string_view text) {
-  Json json = Json::parse(text, nullptr, /*allow_exceptions=*/false);
+  Json json = Json::try_parse(text).value_or(Json());
   std::map<std::string, std::string, std::less<>> vars;
   std::set<std::string, std::less<>> bindings;
-  if (json.is_object()) {
-    if (auto it = json.find("vars"); it != json.end() && it->is_object()) {
-      for (const auto& [name, value] : it->items()) {
-        if (value.is_string()) vars.emplace(name, value.get<std::string>());
-      }
-    }
-    if (auto it = json.find("bindings"); it != json.end() && it->is_array()) {
-      for (const Json& name : *it) {
-        if (name.is_string()) bindings.insert(name.get<std::string>());
-      }
-    }
+  for (const auto& [name, value] : json["vars"].items()) {
+    if (value.is_string()) vars.emplace(name, value.as_string());
+  }
+  for (const Json& name : json["bindings"]) {
+    if (name.is_string()) bindings.insert(name.as_string());
   }
   return std::make_shared<const Env>(std::move(vars), std::move(bindings));
 }
@@ -72,7 +66,7 @@ void Worker::start_webhook(runtime::RequestId request, EnvId env, std::string bo
 }
 
 void Worker::start_scheduled(runtime::RequestId request, EnvId env, std::string cron,
-                             double scheduled_time_ms) {
+                             std::int64_t scheduled_time_ms) {
   collect_finished();
   auto active = make_request(request, env, std::string());
   active->task = scheduled_flow(*active, std::move(cron), scheduled_time_ms);
@@ -127,14 +121,14 @@ void Worker::respond(ActiveRequest& request, int status, std::string_view body) 
 
 Task<void> Worker::webhook_flow(ActiveRequest& request) {
   runtime::RequestScope& scope = request.scope;
-  Json parsed = Json::parse(request.body, nullptr, /*allow_exceptions=*/false);
+  std::optional<Json> parsed = Json::try_parse(request.body);
   std::size_t body_bytes = request.body.size();
   std::string().swap(request.body);  // the parsed tree is all we keep
-  if (parsed.is_discarded()) {
+  if (!parsed) {
     scope.log.warn("update ignored", {{"reason", "body is not JSON"}, {"bytes", body_bytes}});
     co_return;
   }
-  std::optional<telegram::Update> update = telegram::parse_update(std::move(parsed));
+  std::optional<telegram::Update> update = telegram::parse_update(std::move(*parsed));
   if (!update) {
     scope.log.warn("update ignored",
                    {{"reason", "body is not a Telegram update"}, {"bytes", body_bytes}});
@@ -175,7 +169,7 @@ Task<void> Worker::webhook_flow(ActiveRequest& request) {
 }
 
 Task<void> Worker::scheduled_flow(ActiveRequest& request, std::string cron,
-                                  double scheduled_time_ms) {
+                                  std::int64_t scheduled_time_ms) {
   runtime::RequestScope& scope = request.scope;
   Json summary = {{"cron", cron}, {"ran", 0}, {"failed", 0}};
 

@@ -37,7 +37,7 @@ class Worker {
   // concurrently and each in isolation. The host gets one respond() call with
   // {"cron", "ran", "failed"} once all have finished.
   void start_scheduled(runtime::RequestId request, EnvId env, std::string cron,
-                       double scheduled_time_ms);
+                       std::int64_t scheduled_time_ms);
 
   // The host's answer to an operation.
   void complete_operation(runtime::OperationId operation, bool ok, std::string payload);
@@ -50,7 +50,8 @@ class Worker {
   struct ActiveRequest;
 
   Task<void> webhook_flow(ActiveRequest& request);
-  Task<void> scheduled_flow(ActiveRequest& request, std::string cron, double scheduled_time_ms);
+  Task<void> scheduled_flow(ActiveRequest& request, std::string cron,
+                            std::int64_t scheduled_time_ms);
   std::unique_ptr<ActiveRequest> make_request(runtime::RequestId request, EnvId env,
                                               std::string body);
   void respond(ActiveRequest& request, int status, std::string_view body);

@@ -12,7 +12,7 @@ namespace {
 constexpr int kPollMs = 2;
 // A build whose request died (workerd cancelled it mid-init) never finishes;
 // after this long a waiting request stops trusting it and builds itself.
-constexpr double kStalledBuildMs = 15'000;
+constexpr std::int64_t kStalledBuildMs = 15'000;
 }  // namespace
 
 // Requests that arrive during a build poll it with a short host sleep instead
@@ -24,7 +24,7 @@ Task<std::shared_ptr<const Registry>> SharedRegistry::get(runtime::RequestScope&
     if (registry_ && built_for_ == scope.env) co_return registry_;
     if (!building_) co_return co_await build(scope);
     const int awaited = builds_;
-    const double deadline = scope.runtime.now_ms() + kStalledBuildMs;
+    const std::int64_t deadline = scope.runtime.now_ms() + kStalledBuildMs;
     const Json sleep = {{"op", "sleep"}, {"ms", kPollMs}};
     while (building_ && builds_ == awaited) {
       if (scope.runtime.now_ms() >= deadline) {

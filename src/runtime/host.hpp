@@ -21,7 +21,7 @@ class Host {
   // One finished log line (JSON).
   virtual void log(std::string_view line) = 0;
   // Wall-clock milliseconds since the Unix epoch.
-  virtual double now_ms() = 0;
+  virtual std::int64_t now_ms() = 0;
 };
 
 }  // namespace miti::runtime

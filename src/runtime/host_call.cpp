@@ -8,9 +8,9 @@ namespace miti::runtime {
 Task<Json> host_call(RequestScope& scope, const Json& op) {
   HostReply reply = co_await HostOperation(scope.runtime, scope.id, op.dump());
   if (!reply.ok) throw HostError(reply.payload);
-  Json parsed = Json::parse(reply.payload, nullptr, /*allow_exceptions=*/false);
-  if (parsed.is_discarded()) throw HostError("the host answered with invalid JSON");
-  co_return parsed;
+  std::optional<Json> parsed = Json::try_parse(reply.payload);
+  if (!parsed) throw HostError("the host answered with invalid JSON");
+  co_return std::move(*parsed);
 }
 
 }  // namespace miti::runtime

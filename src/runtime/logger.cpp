@@ -8,10 +8,10 @@ void Logger::write(std::string_view level, std::string_view message, Json fields
   line["level"] = level;
   line["msg"] = message;
   if (fields.is_object()) {
-    for (auto& [key, value] : fields.items()) line[key] = std::move(value);
+    for (Json::Member& member : fields.as_object()) line[member.key] = std::move(member.value);
   }
-  // Replace invalid UTF-8 rather than throw: a log line must never fail.
-  runtime_->host().log(line.dump(-1, ' ', false, Json::error_handler_t::replace));
+  // dump() replaces invalid UTF-8, so a log line never fails.
+  runtime_->host().log(line.dump());
 }
 
 }  // namespace miti

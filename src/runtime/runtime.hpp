@@ -20,7 +20,7 @@ class Runtime {
   Runtime& operator=(const Runtime&) = delete;
 
   Host& host() noexcept { return host_; }
-  double now_ms() { return host_.now_ms(); }
+  std::int64_t now_ms() { return host_.now_ms(); }
 
   // Registers the operation and hands it to the host.
   void submit(RequestId request, HostOperation& operation, std::string_view op_json);

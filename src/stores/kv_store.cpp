@@ -68,9 +68,9 @@ Task<KvListResult> KvStore::list(KvListOptions options) {
 
   KvListResult result;
   const Json* keys = util::field(page, "keys");
-  for (const Json& name : keys != nullptr && keys->is_array() ? *keys : Json::array()) {
+  for (const Json& name : keys != nullptr ? *keys : Json()) {
     if (!name.is_string()) continue;
-    const auto& full = name.get_ref<const std::string&>();
+    const std::string& full = name.as_string();
     // The host lists by our prefix, so every key carries it; check anyway so a
     // host bug can never leak another module's keys.
     if (full.starts_with(prefix_)) result.keys.push_back(full.substr(prefix_.size()));
@@ -83,12 +83,13 @@ Task<KvListResult> KvStore::list(KvListOptions options) {
 Task<std::optional<Json>> KvStore::get_json(std::string key) {
   std::optional<std::string> text = co_await get(key);
   if (!text) co_return std::nullopt;
-  Json parsed = Json::parse(*text, nullptr, /*allow_exceptions=*/false);
-  if (parsed.is_discarded()) {
-    scope_->log.warn("corrupt JSON in KV", {{"key", prefix_ + key}});
-    co_return std::nullopt;
-  }
+  std::optional<Json> parsed = Json::try_parse(*text);
+  if (!parsed) warn_corrupt(key, "not JSON");
   co_return parsed;
+}
+
+void KvStore::warn_corrupt(std::string_view key, std::string_view reason) const {
+  scope_->log.warn("corrupt JSON in KV", {{"key", prefix_ + std::string(key)}, {"error", reason}});
 }
 
 Task<void> KvStore::put_json(std::string key, Json value, std::optional<int> ttl_seconds) {

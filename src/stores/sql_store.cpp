@@ -1,5 +1,7 @@
 #include "miti/sql_store.hpp"
 
+#include <algorithm>
+
 #include "miti/error.hpp"
 #include "runtime/request_scope.hpp"
 #include "util/json_access.hpp"
@@ -24,7 +26,8 @@ Json statement_json(const SqlStatement& statement) {
 
 SqlRunResult meta_from(const Json& result) {
   // d1.run answers the meta object itself; all/batch results nest it.
-  const Json& meta = result.contains("meta") ? result.at("meta") : result;
+  const Json* nested = result.find("meta");
+  const Json& meta = nested != nullptr ? *nested : result;
   if (!meta.is_object()) return {};
   return SqlRunResult{
       .changes = util::int_or(meta, "changes", 0),
@@ -37,8 +40,7 @@ SqlRunResult meta_from(const Json& result) {
 std::vector<SqlRow> rows_from(const Json& result) {
   auto columns = std::make_shared<std::vector<std::string>>();
   if (const Json* names = util::field(result, "columns"); names != nullptr && names->is_array()) {
-    for (const Json& name : *names)
-      columns->push_back(name.is_string() ? name.get<std::string>() : "");
+    for (const Json& name : *names) columns->push_back(name.is_string() ? name.as_string() : "");
   }
   std::vector<SqlRow> rows;
   const Json* raw_rows = util::field(result, "rows");
@@ -56,19 +58,32 @@ std::vector<SqlRow> rows_from(const Json& result) {
 
 }  // namespace
 
-bool SqlRow::has(std::string_view column) const {
-  for (const auto& name : *columns_) {
-    if (name == column) return true;
+const SqlValue* SqlRow::find(std::string_view column) const noexcept {
+  const std::size_t count = std::min(columns_->size(), values_.size());
+  for (std::size_t i = 0; i < count; ++i) {
+    if ((*columns_)[i] == column) return &values_[i];
   }
-  return false;
+  return nullptr;
 }
 
 const SqlValue& SqlRow::operator[](std::string_view column) const {
-  for (std::size_t i = 0; i < columns_->size(); ++i) {
-    if ((*columns_)[i] == column) return values_.at(i);
-  }
+  if (const SqlValue* value = find(column)) return *value;
   throw UsageError("the row has no column '" + std::string(column) + "'");
 }
+
+namespace detail {
+void throw_row_error(std::string_view struct_name, std::string_view column, const SqlValue* value,
+                     const char* what) {
+  std::string message = "reading " + std::string(struct_name) + ": ";
+  if (value == nullptr) {
+    message += "the row has no column '" + std::string(column) + "'";
+  } else {
+    message += "column '" + std::string(column) + "': " + what;
+    if (value->is_null()) message += " (use std::optional for a nullable column)";
+  }
+  throw UsageError(message);
+}
+}  // namespace detail
 
 Json SqlRow::to_json() const {
   Json object = Json::object();
@@ -109,6 +124,21 @@ Task<std::optional<SqlRow>> SqlStore::first(SqlStatement statement) {
   std::vector<SqlRow> rows = rows_from(co_await execute(*scope_, "d1.first", std::move(statement)));
   if (rows.empty()) co_return std::nullopt;
   co_return std::move(rows.front());
+}
+
+Task<SqlChunkedRun> SqlStore::run_in_chunks(SqlStatement statement, std::int64_t chunk_rows,
+                                            int max_statements) {
+  if (chunk_rows < 1 || max_statements < 1) {
+    throw UsageError("run_in_chunks needs chunk_rows >= 1 and max_statements >= 1");
+  }
+  SqlChunkedRun done;
+  do {
+    SqlRunResult chunk = co_await run(statement);
+    ++done.statements;
+    done.changes += chunk.changes;
+    done.more = chunk.changes >= chunk_rows;
+  } while (done.more && done.statements < max_statements);
+  co_return done;
 }
 
 Task<std::vector<SqlBatchResult>> SqlStore::batch(std::vector<SqlStatement> statements) {

@@ -75,29 +75,25 @@ Json SqlValue::to_json() const {
 
 SqlValue SqlValue::from_json(const Json& json) {
   switch (json.type()) {
-    case Json::value_t::null:
+    case Json::Type::kNull:
       return {};
-    case Json::value_t::boolean:
-      return SqlValue(json.get<bool>());
-    case Json::value_t::number_integer:
-      return SqlValue(json.get<std::int64_t>());
-    case Json::value_t::number_unsigned:
-      return SqlValue(json.get<std::uint64_t>());
-    case Json::value_t::number_float: {
-      double real = json.get<double>();
+    case Json::Type::kBool:
+      return SqlValue(json.as_bool());
+    case Json::Type::kInteger:
+      return SqlValue(json.as_integer());
+    case Json::Type::kReal: {
+      double real = json.as_number();
       // D1 gives integers as doubles; a whole number past 2^53 has been rounded.
       if (std::trunc(real) == real && std::fabs(real) > kMaxSafeDouble) throw_unsafe_integer();
       return SqlValue(real);
     }
-    case Json::value_t::string:
-      return SqlValue(json.get<std::string>());
-    case Json::value_t::object:
-      if (json.contains("$blob")) return SqlValue(json.at("$blob").get<Blob>());
+    case Json::Type::kString:
+      return SqlValue(json.as_string());
+    case Json::Type::kObject:
+      if (const Json* bytes = json.find("$blob")) return SqlValue(bytes->get<Blob>());
       break;
-    case Json::value_t::array:
+    case Json::Type::kArray:
       return SqlValue(json.get<Blob>());
-    default:
-      break;
   }
   throw UsageError("D1 returned a value miti cannot represent: " + json.dump());
 }

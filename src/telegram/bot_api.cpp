@@ -19,7 +19,8 @@ Task<Json> perform(runtime::RequestScope& scope, std::string method, Json params
     throw BotApiError(method, static_cast<int>(util::int_or(response, "error_code", 0)),
                       util::string_or(response, "description", "no description"));
   }
-  co_return response.contains("result") ? response.at("result") : Json();
+  const Json* result = response.find("result");
+  co_return result != nullptr ? *result : Json();
 }
 }  // namespace
 
@@ -33,8 +34,10 @@ Task<Json> BotApi::call(std::string method, Json params) {
 Task<void> BotApi::send(std::string method, Json params) {
   if (allow_webhook_reply_ && !used_) {
     used_ = true;
-    params["method"] = method;
-    held_ = std::move(params);
+    // {"method": ..., params...}: the shape Telegram reads in a webhook answer.
+    Json reply = {{"method", std::move(method)}};
+    for (Json::Member& member : params.as_object()) reply.as_object().push_back(std::move(member));
+    held_ = std::move(reply);
     co_return;
   }
   co_await call(std::move(method), std::move(params));
@@ -44,7 +47,7 @@ Task<void> BotApi::flush_held() {
   if (!held_) co_return;
   Json held = std::move(*held_);
   held_.reset();
-  std::string method = held.at("method").get<std::string>();
+  std::string method = held.at("method").as_string();
   held.erase("method");
   ++subrequests_;
   co_await perform(*scope_, std::move(method), std::move(held));

@@ -39,9 +39,9 @@ std::optional<Chat> parse_chat(const Json& json) {
 std::optional<Message> parse_message(const Json& json) {
   if (!json.is_object()) return std::nullopt;
   auto message_id = integer(json, "message_id");
-  auto chat_it = json.find("chat");
-  if (!message_id || chat_it == json.end()) return std::nullopt;
-  auto chat = parse_chat(*chat_it);
+  const Json* chat_json = json.find("chat");
+  if (!message_id || chat_json == nullptr) return std::nullopt;
+  auto chat = parse_chat(*chat_json);
   if (!chat) return std::nullopt;
 
   Message message;
@@ -51,8 +51,8 @@ std::optional<Message> parse_message(const Json& json) {
   message.is_topic_message = util::bool_or(json, "is_topic_message", false);
   message.date = integer(json, "date").value_or(0);
   message.text = text(json, "text");
-  if (auto from = json.find("from"); from != json.end()) message.from = parse_user(*from);
-  if (auto entities = json.find("entities"); entities != json.end() && entities->is_array()) {
+  if (const Json* from = json.find("from")) message.from = parse_user(*from);
+  if (const Json* entities = json.find("entities"); entities != nullptr && entities->is_array()) {
     for (const Json& entity : *entities) {
       if (!entity.is_object()) continue;
       auto offset = integer(entity, "offset");
@@ -67,9 +67,9 @@ std::optional<Message> parse_message(const Json& json) {
 
 // A present-but-malformed message field makes the whole body "not an update".
 bool parse_message_field(const Json& json, const char* name, std::optional<Message>& out) {
-  auto it = json.find(name);
-  if (it == json.end()) return true;
-  out = parse_message(*it);
+  const Json* value = json.find(name);
+  if (value == nullptr) return true;
+  out = parse_message(*value);
   return out.has_value();
 }
 

@@ -12,36 +12,34 @@
 namespace miti::util {
 
 inline const Json* field(const Json& object, std::string_view name) {
-  if (!object.is_object()) return nullptr;
-  auto it = object.find(name);
-  return it == object.end() ? nullptr : &*it;
+  return object.find(name);
 }
 
 // A JSON integer field, or nothing (missing, or of another type).
 inline std::optional<std::int64_t> integer(const Json& object, std::string_view name) {
-  const Json* value = field(object, name);
-  if (value == nullptr || !value->is_number_integer()) return std::nullopt;
-  return value->get<std::int64_t>();
+  const Json* value = object.find(name);
+  if (value == nullptr || !value->is_integer()) return std::nullopt;
+  return value->as_integer();
 }
 
 // A JSON string field, or nothing (missing, or of another type).
 inline std::optional<std::string> text(const Json& object, std::string_view name) {
-  const Json* value = field(object, name);
+  const Json* value = object.find(name);
   if (value == nullptr || !value->is_string()) return std::nullopt;
-  return value->get<std::string>();
+  return value->as_string();
 }
 
 inline std::int64_t int_or(const Json& object, std::string_view name, std::int64_t fallback) {
-  const Json* value = field(object, name);
+  const Json* value = object.find(name);
   if (value == nullptr) return fallback;
-  if (value->is_number_integer()) return value->get<std::int64_t>();
-  if (value->is_number_float()) return static_cast<std::int64_t>(value->get<double>());
+  if (value->is_integer()) return value->as_integer();
+  if (value->is_real()) return static_cast<std::int64_t>(value->as_number());
   return fallback;
 }
 
 inline bool bool_or(const Json& object, std::string_view name, bool fallback) {
-  const Json* value = field(object, name);
-  return value != nullptr && value->is_boolean() ? value->get<bool>() : fallback;
+  const Json* value = object.find(name);
+  return value != nullptr && value->is_bool() ? value->as_bool() : fallback;
 }
 
 inline std::string string_or(const Json& object, std::string_view name, std::string fallback) {

@@ -14,6 +14,28 @@ bool is_space(char c) {
 }
 }  // namespace
 
+std::size_t utf8_sequence_length(std::string_view text) noexcept {
+  if (text.empty()) return 0;
+  auto byte = [&](std::size_t i) { return static_cast<unsigned char>(text[i]); };
+  auto continuation = [&](std::size_t i) { return i < text.size() && (byte(i) & 0xC0) == 0x80; };
+  unsigned char lead = byte(0);
+  if (lead < 0x80) return 1;
+  if (lead >= 0xC2 && lead <= 0xDF) return continuation(1) ? 2 : 0;
+  if (lead >= 0xE0 && lead <= 0xEF) {
+    if (!continuation(1) || !continuation(2)) return 0;
+    if (lead == 0xE0 && byte(1) < 0xA0) return 0;   // overlong
+    if (lead == 0xED && byte(1) >= 0xA0) return 0;  // a UTF-16 surrogate
+    return 3;
+  }
+  if (lead >= 0xF0 && lead <= 0xF4) {
+    if (!continuation(1) || !continuation(2) || !continuation(3)) return 0;
+    if (lead == 0xF0 && byte(1) < 0x90) return 0;   // overlong
+    if (lead == 0xF4 && byte(1) >= 0x90) return 0;  // beyond U+10FFFF
+    return 4;
+  }
+  return 0;
+}
+
 std::string_view trim(std::string_view text) {
   std::size_t start = text.find_first_not_of(kSpaces);
   if (start == std::string_view::npos) return {};
@@ -64,6 +86,12 @@ std::size_t utf16_length(std::string_view utf8) {
     units += static_cast<unsigned char>(c) >= 0xF0 ? 2 : 1;  // 4-byte sequences are surrogate pairs
   }
   return units;
+}
+
+std::size_t code_point_length(std::string_view utf8) {
+  std::size_t count = 0;
+  for (char c : utf8) count += starts_code_point(c) ? 1 : 0;
+  return count;
 }
 
 std::string preview(std::string_view text, std::size_t max_code_points) {

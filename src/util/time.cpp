@@ -1,27 +1,48 @@
 #include "miti/time.hpp"
 
-#include <array>
-#include <cmath>
-#include <cstdint>
-#include <cstdio>
-
 #include "util/civil_date.hpp"
 
 namespace miti {
 
-std::string iso8601_utc(double epoch_ms) {
+namespace {
+// Appends `value` with at least `width` digits (zero padded).
+void append_padded(std::string& out, std::int64_t value, int width) {
+  char digits[20];
+  int count = 0;
+  do {
+    digits[count++] = static_cast<char>('0' + value % 10);
+    value /= 10;
+  } while (value > 0 && count < 20);
+  for (int i = count; i < width; ++i) out += '0';
+  while (count > 0) out += digits[--count];
+}
+}  // namespace
+
+// Hand-formatted rather than snprintf: printf would add its whole
+// floating-point machinery to the Worker's wasm.
+std::string iso8601_utc(std::int64_t epoch_ms) {
   constexpr std::int64_t kMsPerDay = 86'400'000;
-  auto total = static_cast<std::int64_t>(std::floor(epoch_ms));
-  const std::int64_t days = util::floor_div(total, kMsPerDay);
-  const std::int64_t rest = total - days * kMsPerDay;
+  const std::int64_t days = util::floor_div(epoch_ms, kMsPerDay);
+  const std::int64_t rest = epoch_ms - days * kMsPerDay;
   const util::CivilDate date = util::civil_from_days(days);
-  std::array<char, 40> buffer{};
-  std::snprintf(buffer.data(), buffer.size(), "%04lld-%02d-%02dT%02lld:%02lld:%02lld.%03lldZ",
-                static_cast<long long>(date.year), date.month, date.day,
-                static_cast<long long>(rest / 3'600'000),
-                static_cast<long long>(rest / 60'000 % 60),
-                static_cast<long long>(rest / 1000 % 60), static_cast<long long>(rest % 1000));
-  return buffer.data();
+  std::string out;
+  out.reserve(24);
+  if (date.year < 0) out += '-';
+  append_padded(out, date.year < 0 ? -date.year : date.year, 4);
+  out += '-';
+  append_padded(out, date.month, 2);
+  out += '-';
+  append_padded(out, date.day, 2);
+  out += 'T';
+  append_padded(out, rest / 3'600'000, 2);
+  out += ':';
+  append_padded(out, rest / 60'000 % 60, 2);
+  out += ':';
+  append_padded(out, rest / 1000 % 60, 2);
+  out += '.';
+  append_padded(out, rest % 1000, 3);
+  out += 'Z';
+  return out;
 }
 
 }  // namespace miti

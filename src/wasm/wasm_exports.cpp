@@ -21,7 +21,7 @@ class JsHost final : public miti::runtime::Host {
     miti_js_respond(request, status, body.data(), body.size());
   }
   void log(std::string_view line) override { miti_js_log(line.data(), line.size()); }
-  double now_ms() override { return miti_js_now(); }
+  std::int64_t now_ms() override { return static_cast<std::int64_t>(miti_js_now()); }
 };
 
 miti::dispatch::Worker& worker() {
@@ -56,7 +56,8 @@ EMSCRIPTEN_KEEPALIVE void miti_webhook(std::uint32_t request, std::uint32_t env,
 
 EMSCRIPTEN_KEEPALIVE void miti_scheduled(std::uint32_t request, std::uint32_t env, const char* cron,
                                          std::size_t length, double scheduled_time_ms) {
-  worker().start_scheduled(request, env, take(cron, length), scheduled_time_ms);
+  worker().start_scheduled(request, env, take(cron, length),
+                           static_cast<std::int64_t>(scheduled_time_ms));
 }
 
 EMSCRIPTEN_KEEPALIVE void miti_complete(std::uint32_t operation, int ok, const char* payload,

@@ -80,7 +80,7 @@ class FakeHost : public rt::Host {
     raw_logs.emplace_back(line);
     logs.push_back(Json::parse(line));
   }
-  double now_ms() override { return now; }
+  std::int64_t now_ms() override { return now; }
 
   // Answers operation `id` (delivered through the completer).
   void answer(rt::OperationId id, const Reply& reply) {
@@ -121,7 +121,7 @@ class FakeHost : public rt::Host {
   std::vector<Response> responses;
   std::vector<Json> logs;
   std::vector<std::string> raw_logs;
-  double now = 1'700'000'000'000.0;
+  std::int64_t now = 1'700'000'000'000;
   AutoReply auto_reply;
   Completer completer;
 };

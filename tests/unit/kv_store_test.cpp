@@ -9,6 +9,7 @@
 
 #include "fake_host.hpp"
 #include "miti/error.hpp"
+#include "miti/fields.hpp"
 
 namespace {
 
@@ -29,13 +30,13 @@ struct KvHarness : ScopeHarness {
   KvHarness() : ScopeHarness(miti_test::make_env({}, {"KV"})) {
     host.auto_reply = [this](const SubmittedOp& submitted) -> std::optional<Reply> {
       const Json& op = submitted.op;
-      std::string kind = op.at("op");
+      std::string kind = op.at("op").as_string();
       if (kind == "kv.get") {
-        auto it = data.find(op.at("key"));
+        auto it = data.find(op.at("key").as_string());
         return it == data.end() ? ok(nullptr) : ok(it->second);
       }
       if (kind == "kv.put") {
-        data[op.at("key")] = op.at("value");
+        data[op.at("key").as_string()] = op.at("value").as_string();
         return ok();
       }
       if (kind == "kv.delete") {
@@ -44,7 +45,7 @@ struct KvHarness : ScopeHarness {
       }
       if (kind == "kv.list") {
         Json keys = Json::array();
-        std::string prefix = op.at("prefix");
+        std::string prefix = op.at("prefix").as_string();
         for (const auto& [key, value] : data) {
           if (key.starts_with(prefix)) keys.push_back(key);
         }
@@ -247,4 +248,31 @@ TEST_CASE("corrupt JSON reads as empty with exactly one warning", "[kv]") {
   REQUIRE(h.host.logs.size() == 1);
   CHECK(h.host.logs[0].at("level") == "warn");
   CHECK(h.host.logs[0].at("key") == "misc:last_ping");
+}
+
+namespace {
+struct Settings {
+  std::string lang = "en";
+  int volume = 5;
+};
+MITI_FIELDS(Settings, lang, volume)
+}  // namespace
+
+TEST_CASE("get_json<T> and put_json read and write MITI_FIELDS structs", "[kv][fields]") {
+  KvHarness h;
+  KvStore kv(h.scope, "prefs");
+  run_now(kv.put_json("u:1", Settings{.lang = "de", .volume = 9}));
+  CHECK(h.data.at("prefs:u:1") == R"({"lang":"de","volume":9})");
+  std::optional<Settings> back = run_now(kv.get_json<Settings>("u:1"));
+  REQUIRE(back);
+  CHECK(back->lang == "de");
+  CHECK(back->volume == 9);
+  CHECK_FALSE(run_now(kv.get_json<Settings>("u:2")));
+  CHECK(h.host.logs_at("warn").empty());
+
+  h.data["prefs:u:3"] = R"({"lang": 5})";  // of another shape: nullopt and a warning
+  CHECK_FALSE(run_now(kv.get_json<Settings>("u:3")));
+  REQUIRE(h.host.logs_at("warn").size() == 1);
+  CHECK(h.host.logs_at("warn")[0].at("key") == "prefs:u:3");
+  CHECK_THAT(h.host.logs_at("warn")[0].at("error").as_string(), Contains("field 'lang'"));
 }

@@ -26,12 +26,12 @@ std::span<const miti::registry::ModuleEntry> compiled() {
 // An in-memory KV answering every op synchronously.
 void serve_kv(miti_test::FakeHost& host, std::map<std::string, std::string>& kv) {
   host.auto_reply = [&kv](const miti_test::SubmittedOp& op) -> std::optional<miti_test::Reply> {
-    if (op.op.at("op") == "kv.put") {
-      kv[op.op.at("key")] = op.op.at("value");
+    if (op.op.at("op").as_string() == "kv.put") {
+      kv[op.op.at("key").as_string()] = op.op.at("value").as_string();
       return ok();
     }
-    if (op.op.at("op") == "kv.get") {
-      auto it = kv.find(op.op.at("key"));
+    if (op.op.at("op").as_string() == "kv.get") {
+      auto it = kv.find(op.op.at("key").as_string());
       return it == kv.end() ? ok(nullptr) : ok(it->second);
     }
     return miti_test::fail("unexpected op");
@@ -50,7 +50,7 @@ TEST_CASE("/help lists the running modules as HTML", "[modules]") {
   REQUIRE_FALSE(out.starts_with("<"));
   Json body = Json::parse(out);
   CHECK(body.at("parse_mode") == "HTML");
-  std::string text = body.at("text");
+  std::string text = body.at("text").as_string();
   CHECK(text.starts_with("<b>util</b>\n/help"));
   CHECK_THAT(text, Contains("<b>misc</b>") && Contains("/mstats") && Contains("(protected)"));
   CHECK(text.find("fortytwo") == std::string::npos);
@@ -70,8 +70,8 @@ TEST_CASE("/ping records the time and answers pong, even when KV fails", "[modul
   auto first_nl = out.find('\n');
   auto second_nl = out.find('\n', first_nl + 1);
   Json op = Json::parse(out.substr(0, first_nl));
-  CHECK(op.at("op") == "kv.put");
-  CHECK(op.at("key") == "misc:last_ping");
+  CHECK(op.at("op").as_string() == "kv.put");
+  CHECK(op.at("key").as_string() == "misc:last_ping");
   CHECK(Json::parse(out.substr(first_nl + 1, second_nl - first_nl - 1)) ==
         miti_test::webhook_reply(42, "pong"));
   CHECK(out.substr(second_nl + 1) == "10");  // one warning, no error
@@ -118,7 +118,7 @@ TEST_CASE("/notes lists the sender's notes as HTML", "[modules]") {
   std::string out = run_isolated([] {
     WorkerHarness h(compiled(), {{"MODULES", "notes"}});
     h.host.auto_reply = [](const miti_test::SubmittedOp& op) -> std::optional<miti_test::Reply> {
-      if (op.op.at("op") != "d1.all") return miti_test::fail("unexpected op");
+      if (op.op.at("op").as_string() != "d1.all") return miti_test::fail("unexpected op");
       return ok({{"columns", {"id", "text"}}, {"rows", {{3, "buy milk"}, {2, "call mum"}}}});
     };
     h.webhook(1, command_update(1, 42, "/notes 5"));
@@ -128,7 +128,7 @@ TEST_CASE("/notes lists the sender's notes as HTML", "[modules]") {
   REQUIRE_FALSE(out.starts_with("<"));
   Json body = Json::parse(out);
   CHECK(body.at("parse_mode") == "HTML");
-  std::string text = body.at("text");
+  std::string text = body.at("text").as_string();
   CHECK(text.starts_with("<b>your notes</b>"));
   CHECK(text.find("buy milk") < text.find("call mum"));
 }

@@ -268,11 +268,11 @@ TEST_CASE("many interleaved requests each get their own answer", "[worker]") {
     for (const auto& op : pending) {
       // One KV key per module: the value a request reads back is the last
       // one written by anybody, so only check it was some request's value.
-      if (op.op.at("op") == "kv.put") {
-        kv[op.op.at("key")] = op.op.at("value");
+      if (op.op.at("op").as_string() == "kv.put") {
+        kv[op.op.at("key").as_string()] = op.op.at("value").as_string();
         h.host.answer(op.id, ok());
       } else {
-        h.host.answer(op.id, ok(kv.at(op.op.at("key"))));
+        h.host.answer(op.id, ok(kv.at(op.op.at("key").as_string())));
       }
     }
   }
@@ -288,7 +288,7 @@ TEST_CASE("many interleaved requests each get their own answer", "[worker]") {
   CHECK(h.worker.requests_in_flight() == 0);
   CHECK(h.worker.runtime().pending_count() == 0);
   CHECK(h.worker.registry().build_count() == 1);
-  for (const auto& op : h.host.ops) CHECK(op.op.at("key") == "echo:note");
+  for (const auto& op : h.host.ops) CHECK(op.op.at("key").as_string() == "echo:note");
 }
 
 TEST_CASE("each request's operations carry its own request id", "[worker]") {
@@ -353,7 +353,7 @@ TEST_CASE("a duplicate request id is dropped and never clobbers the request in f
 
   for (int round = 0; round < 10 && !h.host.unanswered().empty(); ++round) {
     const auto op = h.host.unanswered().front();
-    h.host.answer(op.id, op.op.at("op") == "kv.get" ? ok("first") : ok());
+    h.host.answer(op.id, op.op.at("op").as_string() == "kv.get" ? ok("first") : ok());
   }
   REQUIRE(h.host.responses.size() == 1);
   CHECK(h.host.responses[0].json() == webhook_reply(42, "saved first read first"));

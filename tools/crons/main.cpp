@@ -57,7 +57,7 @@ std::vector<DeclaredCron> from_manifest(const std::string& path, const std::stri
   miti::Json manifest;
   try {
     manifest = miti::Json::parse(read_file(path));
-  } catch (const miti::Json::exception& error) {
+  } catch (const miti::JsonError& error) {
     throw Failure(path + ": " + error.what());
   }
   std::vector<DeclaredCron> declared;
@@ -66,8 +66,8 @@ std::vector<DeclaredCron> from_manifest(const std::string& path, const std::stri
     for (const auto& module : manifest.at("modules"))
       if (module.at("name") == name) found = &module;
     if (found == nullptr) throw Failure("unknown module '" + name + "' in MODULES");
-    for (const auto& cron : found->value("crons", miti::Json::array()))
-      declared.push_back({name, cron.at("name"), cron.at("schedule")});
+    for (const auto& cron : (*found)["crons"])
+      declared.push_back({name, cron.at("name").as_string(), cron.at("schedule").as_string()});
   }
   return declared;
 }

@@ -1,0 +1,38 @@
+#include "json/number_text.hpp"
+
+#include <cmath>
+
+#ifdef __EMSCRIPTEN__
+#include "wasm/js_imports.hpp"
+#else
+#include <charconv>
+#include <cstdlib>
+#endif
+
+namespace miti::detail {
+
+void append_double(std::string& out, double value) {
+  if (!std::isfinite(value)) {
+    out += "null";
+    return;
+  }
+  char buffer[32];
+#ifdef __EMSCRIPTEN__
+  std::size_t length = miti_js_format_double(value, buffer, sizeof buffer);
+  out.append(buffer, length);
+#else
+  auto result = std::to_chars(buffer, buffer + sizeof buffer, value);
+  out.append(buffer, result.ptr);
+#endif
+}
+
+double parse_double(std::string_view text) {
+#ifdef __EMSCRIPTEN__
+  return miti_js_parse_double(text.data(), text.size());
+#else
+  // strtod, unlike from_chars, gives +-HUGE_VAL for 1e400 as JS does.
+  return std::strtod(std::string(text).c_str(), nullptr);
+#endif
+}
+
+}  // namespace miti::detail
