@@ -61,6 +61,8 @@ export function userTextEntities(text) {
 const asText = (value) => (typeof value === "string" ? value : value === undefined || value === null ? undefined : String(value));
 const deepEqual = (a, b) => JSON.stringify(a ?? null) === JSON.stringify(b ?? null);
 const inlineOnly = (markup) => (markup && Array.isArray(markup.inline_keyboard) ? markup : undefined);
+// A replied-to message as Telegram nests it: without its own reply_to_message.
+const quoted = ({ reply_to_message: _nested, ...message }) => message;
 const botUser = (bot) => ({ id: bot.id, is_bot: true, first_name: bot.first_name, username: bot.username });
 
 function chatMember(status, user) {
@@ -220,7 +222,7 @@ export function createChatWorld({ bot = STANDIN_BOT, clock = () => Date.now(), f
       chat: record.chat,
       date: now(),
       ...(params.message_thread_id !== undefined ? { message_thread_id: Number(params.message_thread_id) } : {}),
-      ...(repliedTo ? { reply_to_message: repliedTo.message } : {}),
+      ...(repliedTo ? { reply_to_message: quoted(repliedTo.message) } : {}),
       ...built.fields,
       ...(inlineOnly(markup) ? { reply_markup: inlineOnly(markup) } : {}),
     };
@@ -392,7 +394,7 @@ export function createChatWorld({ bot = STANDIN_BOT, clock = () => Date.now(), f
       ...(senderChat ? { sender_chat: senderChat } : {}),
       chat: record.chat,
       date: now(),
-      ...(repliedTo ? { reply_to_message: repliedTo.message } : {}),
+      ...(repliedTo ? { reply_to_message: quoted(repliedTo.message) } : {}),
       text,
       ...(entities.length ? { entities } : {}),
     };

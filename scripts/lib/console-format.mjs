@@ -23,7 +23,9 @@ export function makeStyle(color) {
 
 // --- parse modes ---------------------------------------------------------------
 
-const NAMED_ENTITIES = { lt: "<", gt: ">", amp: "&", quot: '"', apos: "'", nbsp: "\u00a0" };
+// The only named character references Telegram's HTML supports; others stay
+// as they are (numeric ones are all supported).
+const NAMED_ENTITIES = { lt: "<", gt: ">", amp: "&", quot: '"' };
 
 function decodeEntities(text) {
   return text.replace(/&(#x[0-9a-f]+|#[0-9]+|[a-z]+);/gi, (whole, name) => {

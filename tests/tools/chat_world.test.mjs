@@ -48,6 +48,10 @@ describe("the bot's calls", () => {
     const answered = w.apply({ method: "sendMessage", params: { chat_id: 1001, text: "ok", reply_parameters: { message_id: asked.answer.result.message_id } } });
     assert.deepEqual(answered.answer.result.reply_to_message, asked.answer.result);
     assert.equal(answered.event.replyTo, asked.event.number);
+    // A reply to a reply: the nested message has no reply_to_message of its own.
+    const nested = w.apply({ method: "sendMessage", params: { chat_id: 1001, text: "and?", reply_parameters: { message_id: answered.answer.result.message_id } } });
+    assert.equal(nested.answer.result.reply_to_message.text, "ok");
+    assert.equal(nested.answer.result.reply_to_message.reply_to_message, undefined);
     const missing = w.apply({ method: "sendMessage", params: { chat_id: 1001, text: "x", reply_to_message_id: 999 } });
     assert.deepEqual(missing.answer, { ok: false, error_code: 400, description: "Bad Request: message to be replied not found" });
   });

@@ -15,6 +15,8 @@ describe("parseHtml: Telegram's HTML parse mode as text + entities", () => {
       text: "bold <x> it",
       entities: [{ type: "bold", offset: 0, length: 4 }, { type: "italic", offset: 9, length: 2 }],
     });
+    // Only &lt; &gt; &amp; &quot; are named; numeric references all work.
+    assert.equal(parseHtml("&amp;&quot;&#65;&#x42;&nbsp;").text, '&"AB&nbsp;');
     // 😀 is two UTF-16 units: the entity after it starts at 3.
     assert.deepEqual(parseHtml("😀 <u>u</u>"), { text: "😀 u", entities: [{ type: "underline", offset: 3, length: 1 }] });
   });
