@@ -305,7 +305,8 @@ export function createChatWorld({ bot = STANDIN_BOT, clock = () => Date.now(), f
 
   // One Bot API call → {answer: the JSON Telegram would answer, event: what
   // the console shows}. Never throws on odd parameters.
-  function apply({ method, params = {} }) {
+  function apply({ method, params: raw = {} }) {
+    const params = jsonFields(raw);
     if (SEND_METHODS[method]) return send(method, SEND_METHODS[method], params);
     if (EDIT_METHODS[method]) return edit(method, EDIT_METHODS[method], params);
     switch (method) {
@@ -499,6 +500,22 @@ export function createChatWorld({ bot = STANDIN_BOT, clock = () => Date.now(), f
       privacy = Boolean(on);
     },
   };
+}
+
+// Telegram takes object parameters JSON-serialized too (reply_markup as a
+// string is common, in JSON bodies as well as forms): decode those.
+const JSON_FIELDS = ["reply_markup", "reply_parameters", "entities", "caption_entities", "link_preview_options", "message_ids", "commands", "scope", "options", "reaction"];
+function jsonFields(params) {
+  const out = { ...params };
+  for (const key of JSON_FIELDS) {
+    if (typeof out[key] !== "string") continue;
+    try {
+      out[key] = JSON.parse(out[key]);
+    } catch {
+      // left as it is: Telegram would reject it
+    }
+  }
+  return out;
 }
 
 // A stable chat_instance per chat, shaped like Telegram's (a signed 64-bit number).

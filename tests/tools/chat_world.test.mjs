@@ -29,14 +29,17 @@ describe("the bot's calls", () => {
       result: { message_id: 500, from: BOT_FROM, chat: PRIVATE, date: NOW / 1000, text: "hi", entities: [{ type: "bold", offset: 0, length: 2 }], reply_markup: keyboard },
     });
     assert.deepEqual([first.event.kind, first.event.number], ["message", 1]);
+    // reply_markup may come JSON-serialized, as Telegram accepts it.
+    const serialized = w.apply({ method: "sendMessage", params: { chat_id: 1001, text: "s", reply_markup: JSON.stringify(keyboard) } });
+    assert.deepEqual(serialized.answer.result.reply_markup, keyboard);
     const second = w.apply({ method: "sendMessage", params: { chat_id: "1001", text: "again" } });
-    assert.equal(second.answer.result.message_id, 501);
+    assert.equal(second.answer.result.message_id, 502);
     assert.equal(second.answer.result.reply_markup, undefined);
     // Another chat counts its own ids; console numbers count across chats.
     const group = w.apply({ method: "sendMessage", params: { chat_id: GROUP.id, text: "hello group" } });
     assert.equal(group.answer.result.message_id, 500);
     assert.deepEqual(group.answer.result.chat, GROUP);
-    assert.equal(group.event.number, 3);
+    assert.equal(group.event.number, 4);
   });
 
   test("force_reply and reply keyboards are shown but not echoed in the Message; replies carry reply_to_message", () => {
