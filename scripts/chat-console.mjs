@@ -130,9 +130,10 @@ function showPrompt() {
 // --- the chat the console plays ------------------------------------------------
 
 // The Telegram side: transcript, message ids, updates, Bot API answers.
-const world = createChatWorld({ bot: BOT });
+const ADA = { id: 1001, is_bot: false, first_name: "Ada", last_name: "Local", username: "ada_local", language_code: "en" };
+const world = createChatWorld({ bot: BOT, owner: ADA }); // Ada owns the group
 const state = {
-  user: { id: 1001, is_bot: false, first_name: "Ada", last_name: "Local", username: "ada_local", language_code: "en" },
+  user: ADA,
   chat: null,
   anonymous: false, // posting as the group's anonymous administrator
   keyboardHintShown: false,
@@ -517,7 +518,7 @@ async function consoleCommand(line) {
     case "user": {
       const id = Number(argument);
       if (!Number.isSafeInteger(id) || id <= 0) return complain("usage: :user <positive id>");
-      state.user = { ...state.user, id, first_name: `User${id}`, last_name: undefined, username: `user${id}` };
+      state.user = id === ADA.id ? ADA : { ...ADA, id, first_name: `User${id}`, last_name: undefined, username: `user${id}` };
       if (state.chat.type === "private") state.chat = privateChat();
       return note(`you are now user ${id}`);
     }

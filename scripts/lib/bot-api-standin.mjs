@@ -75,7 +75,9 @@ function chatMember(status, user) {
 // growing across runs, as the Worker's KV and D1 persist); `firstId` fixes
 // that start for tests. Console numbers (#1, #2, ...) count every message of
 // the session across chats and are what the console shows and accepts.
-export function createChatWorld({ bot = STANDIN_BOT, clock = () => Date.now(), firstId } = {}) {
+// `owner` (a User) created the groups: getChatMember and
+// getChatAdministrators say so, which is what lets them post anonymously.
+export function createChatWorld({ bot = STANDIN_BOT, clock = () => Date.now(), firstId, owner } = {}) {
   const base = firstId ?? Math.floor(clock() / 1000);
   const now = () => Math.floor(clock() / 1000);
   const me = botUser(bot);
@@ -301,6 +303,7 @@ export function createChatWorld({ bot = STANDIN_BOT, clock = () => Date.now(), f
     return ok(true, { kind: "toast", text: asText(params.text) ?? "", showAlert: Boolean(params.show_alert), url: asText(params.url), number: query.number, chatId: query.chatId });
   }
 
+  const creator = () => ({ status: "creator", user: owner, is_anonymous: false });
   const scopeKey = (params) => JSON.stringify([params.scope ?? { type: "default" }, params.language_code ?? ""]);
 
   // One Bot API call → {answer: the JSON Telegram would answer, event: what
@@ -346,8 +349,15 @@ export function createChatWorld({ bot = STANDIN_BOT, clock = () => Date.now(), f
         if (error) return error;
         const userId = Number(params.user_id);
         if (userId === bot.id) return ok(chatMember(record.botStatus, me), { kind: "quiet", method, params });
+        if (record.chat.type !== "private" && owner?.id === userId) return ok(creator(), { kind: "quiet", method, params });
         const user = record.chat.type === "private" && record.chat.id === userId ? { id: userId, is_bot: false, first_name: record.chat.first_name } : { id: userId, is_bot: false, first_name: `User${userId}` };
         return ok(chatMember("member", user), { kind: "quiet", method, params });
+      }
+      case "getChatAdministrators": {
+        const { record, error } = resolveChat(method, params);
+        if (error) return error;
+        if (record.chat.type === "private") return fail(method, 400, "Bad Request: there are no administrators in the private chat");
+        return ok(owner ? [creator()] : [], { kind: "quiet", method, params });
       }
       case "getChatMemberCount": {
         const { record, error } = resolveChat(method, params);

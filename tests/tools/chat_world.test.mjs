@@ -156,6 +156,18 @@ describe("the bot's calls", () => {
     assert.deepEqual(w.apply({ method: "getMyCommands", params: {} }).answer.result, commands);
   });
 
+  test("getChatMember and getChatAdministrators: the owner created the group, the bot's status is its own", () => {
+    const w = createChatWorld({ clock: () => NOW, firstId: 500, owner: USER });
+    w.registerChat(GROUP);
+    const member = (user_id) => w.apply({ method: "getChatMember", params: { chat_id: GROUP.id, user_id } }).answer.result;
+    assert.deepEqual(member(1001), { status: "creator", user: USER, is_anonymous: false });
+    assert.equal(member(2002).status, "member");
+    assert.deepEqual(member(STANDIN_BOT.id), { status: "member", user: BOT_FROM });
+    assert.deepEqual(w.apply({ method: "getChatAdministrators", params: { chat_id: GROUP.id } }).answer.result, [{ status: "creator", user: USER, is_anonymous: false }]);
+    w.memberChange({ chat: GROUP, from: USER, status: "left" });
+    assert.equal(member(STANDIN_BOT.id).status, "left");
+  });
+
   test("a blocked bot or one not in the group gets Telegram's 403", () => {
     const w = world();
     w.memberChange({ chat: PRIVATE, from: USER, status: "kicked" });
