@@ -53,7 +53,7 @@ test("npm start: piped /ping and /help are answered, end of input stops wrangler
 
   try {
     // Written before the Worker is up: the console must hold them until it is.
-    child.stdin.write("/ping\n/help\n/many 2\n:cron * * * * *\n");
+    child.stdin.write("/ping\n/help\n/many 2\nhello there\n:cron * * * * *\n");
 
     await waitForOutput(run, (out) => out.includes("(cron run:"), 480_000);
     const out = run.stdout;
@@ -62,7 +62,7 @@ test("npm start: piped /ping and /help are answered, end of input stops wrangler
     assert.ok(alive(wranglerPid), "wrangler keeps running while input is open");
 
     // /ping: the webhook-body reply.
-    assert.match(out, /you › \/ping\nbot › pong\n/);
+    assert.match(out, /you #\d+ › \/ping\nbot #\d+ › pong\n/);
     // /help: every public and protected command of MODULES, private ones never.
     for (const module of manifest.modules) {
       for (const command of module.commands) {
@@ -73,7 +73,10 @@ test("npm start: piped /ping and /help are answered, end of input stops wrangler
     }
     assert.match(out, /\/mstats — When the bot was last pinged \(protected\)/);
     // /many 2: Bot API calls captured by the stand-in, in order.
-    assert.match(out, /bot › message 1 {2}\[Bot API\]\nbot › message 2 {2}\[Bot API\]\n/);
+    assert.match(out, /bot #\d+ › message 1 {2}\[Bot API\]\nbot #\d+ › message 2 {2}\[Bot API\]\n/);
+    // A plain message (no bot_command entity) reaches the Worker without an error.
+    assert.match(out, /you #\d+ › hello there\n/);
+    assert.ok(!/\((webhook answered HTTP|could not reach)/.test(out), `the Worker answered every update\n${out}`);
     assert.ok(!/\b(\d{5,}):local-[0-9a-f]{24}\b/.test(out + run.stderr), "the local token is never printed");
 
     child.stdin.end();
