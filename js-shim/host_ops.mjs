@@ -47,15 +47,28 @@ function objectRows(results) {
   return { columns, rows: results.map((row) => columns.map((c) => fromD1Value(row[c]))) };
 }
 
-async function telegramCall(op, env, fetcher) {
+class TimeoutError extends Error {
+  name = "TimeoutError";
+}
+
+async function telegramCall(op, env, fetcher, timeoutMs) {
   const token = env.TELEGRAM_BOT_TOKEN;
   if (!token) throw new HostOpError("TELEGRAM_BOT_TOKEN is not set");
   const base = (env.TELEGRAM_API_BASE || DEFAULT_TELEGRAM_API_BASE).replace(/\/+$/, "");
-  const response = await fetcher(`${base}/bot${token}/${op.method}`, {
-    method: "POST",
-    headers: { "content-type": "application/json" },
-    body: JSON.stringify(op.params ?? {}),
-  });
+  let response;
+  try {
+    response = await fetcher(`${base}/bot${token}/${op.method}`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify(op.params ?? {}),
+      signal: AbortSignal.timeout(timeoutMs),
+    });
+  } catch (error) {
+    if (error?.name === "TimeoutError" || error?.name === "AbortError") {
+      throw new TimeoutError(`Bot API ${op.method}: no answer within ${timeoutMs} ms`);
+    }
+    throw error;
+  }
   // A proxy or error page may echo the URL: never let the token into wasm.
   const text = (await response.text()).split(token).join("<redacted>");
   try {
@@ -65,7 +78,8 @@ async function telegramCall(op, env, fetcher) {
   }
 }
 
-export async function performOperation(op, env, fetcher = fetch) {
+// bounds.fetchTimeoutMs: how long a Bot API call may take (MITI_FETCH_TIMEOUT_MS).
+export async function performOperation(op, env, fetcher = fetch, bounds = {}) {
   switch (op.op) {
     case "kv.get":
       return await requireBinding(env, "KV").get(op.key);
@@ -91,11 +105,11 @@ export async function performOperation(op, env, fetcher = fetch) {
       return results.map((r) => ({ ...objectRows(r.results ?? []), meta: meta(r) }));
     }
     case "telegram":
-      return await telegramCall(op, env, fetcher);
+      return await telegramCall(op, env, fetcher, bounds.fetchTimeoutMs ?? 10_000);
     case "sleep":
       // A timer created in the waiting request's own context (see
       // src/registry/shared_registry.cpp for why requests poll).
-      await new Promise((resolve) => setTimeout(resolve, Math.max(0, Math.min(op.ms ?? 1, 1000))));
+      await new Promise((resolve) => setTimeout(resolve, Math.max(0, Math.min(op.ms ?? 1, 60_000))));
       return null;
     default:
       throw new HostOpError(`unknown host operation '${op.op}'`);

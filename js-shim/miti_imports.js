@@ -13,6 +13,9 @@ mergeInto(LibraryManager.library, {
   miti_js_respond: function (request, status, ptr, len) {
     Module["mitiHost"].respond(request, status, mitiText(ptr, len));
   },
+  miti_js_finish: function (request) {
+    Module["mitiHost"].finish(request);
+  },
   miti_js_log__deps: ["$mitiText"],
   miti_js_log: function (ptr, len) {
     Module["mitiHost"].log(mitiText(ptr, len));

@@ -48,10 +48,10 @@ namespace detail {
 // Specialised for each type Json converts from (to_json) and to (from_json).
 template <typename T>
 struct JsonConvert;
+// Types Json can be built from (Json(value)).
 template <typename T>
-concept JsonConvertible = requires(const T& value, const Json& json, T& out) {
+concept JsonWritable = requires(const T& value) {
   JsonConvert<T>::to_json(value);
-  JsonConvert<T>::from_json(json, out);
 };
 }  // namespace detail
 
@@ -91,7 +91,7 @@ class Json {
   Json(std::initializer_list<Json> list);  // NOLINT
   // Anything with a detail::JsonConvert: optionals, vectors, MITI_FIELDS structs.
   template <typename T>
-  requires detail::JsonConvertible<T> Json(const T& value)  // NOLINT
+  requires detail::JsonWritable<T> Json(const T& value)  // NOLINT
       : Json(detail::JsonConvert<T>::to_json(value)) {}
 
   Json(const Json& other);

@@ -1,13 +1,26 @@
 // Declaring a module. A module lives in modules/<name>/ and defines
 //
 //   MITI_MODULE(name) {
-//     return {.commands = {{...}}, .init = ..., .crons = {...}};
+//     return {
+//         .commands = {{"hello", miti::Visibility::kPublic, "Say hello", hello}},
+//         .callbacks = {{"like", on_like}},                      // inline buttons
+//         .messages = {{.name = "echo", .handler = on_text}},    // plain text
+//         .steps = {{"title", on_title}},                        // conversation steps
+//         .on_membership = on_membership,                        // my_chat_member
+//         .on_unknown_command = on_unknown,                      // fallback
+//         .init = init,
+//         .crons = {{"daily", "0 3 * * *", daily}},
+//     };
 //   }
 //
-// The build discovers every folder under modules/; the MODULES variable picks
-// which of them run, in which order.
+// Every field but commands is optional. The build discovers every folder
+// under modules/; the MODULES variable picks which of them run, in which
+// order. The registry checks every declaration when it is built and fails
+// loudly, naming the module and the declaration at fault. See
+// docs/handling-updates.md for how updates are routed.
 #pragma once
 
+#include <cstdint>
 #include <string_view>
 #include <vector>
 
@@ -22,7 +35,9 @@ enum class Visibility {
   kPrivate,    // listed nowhere, still callable
 };
 
-using CommandHandler = Task<void> (*)(CommandContext&);
+// Every handler of an update gets the same context.
+using Handler = Task<void> (*)(Context&);
+using CommandHandler = Handler;
 using InitHandler = Task<void> (*)(ModuleContext&);
 
 struct CronEvent {
@@ -35,7 +50,52 @@ struct Command {
   std::string_view name;  // ^[a-z0-9_]{1,32}$, no leading '/'
   Visibility visibility = Visibility::kPublic;
   std::string_view description;  // 1..256 characters
-  CommandHandler handler = nullptr;
+  Handler handler = nullptr;
+  // Also run when a message that starts with this command is edited (off:
+  // editing "/note milk" into "/note bread" saves nothing twice).
+  bool edits = false;
+  // Changes nothing (e.g. /help): a re-delivered update may run it again, so
+  // it skips the at-most-once record and its D1 round trip.
+  bool read_only = false;
+};
+
+// A named handler for inline-keyboard buttons. Buttons are built with
+// ctx.callback_data(name, payload), which namespaces the data by module and
+// handler ("<module>:<name>:<payload>", at most 64 bytes).
+struct Callback {
+  std::string_view name;  // ^[a-z0-9_]{1,16}$, unique within the module
+  Handler handler = nullptr;
+  bool read_only = false;
+};
+
+// Which chats a message handler hears, as a set of bits.
+enum ChatTypes : unsigned {
+  kPrivateChats = 1u << 0,
+  kGroupChats = 1u << 1,    // "group" and "supergroup"
+  kChannelChats = 1u << 2,  // channel posts
+  kAllChats = kPrivateChats | kGroupChats | kChannelChats,
+};
+
+// A handler for plain messages (text that is not a command). Each message
+// goes to the first matching handler, in MODULES order and then in
+// declaration order; a pending conversation step comes before all of them.
+struct MessageHandler {
+  std::string_view name;  // ^[a-z0-9_]{1,32}$, unique within the module (for logs)
+  unsigned chats = kPrivateChats | kGroupChats;
+  // Only messages that reply to one of the bot's own messages (what a bot in
+  // a group with privacy mode on receives anyway).
+  bool replies_only = false;
+  // Also edited messages (ctx.kind() == UpdateKind::kEditedMessage).
+  bool edits = false;
+  Handler handler = nullptr;
+  bool read_only = false;
+};
+
+// A step of a conversation: what runs with the user's next plain message in
+// the chat after ctx.ask(step, question). State travels in ctx.state().
+struct Step {
+  std::string_view name;  // ^[a-z0-9_]{1,32}$, unique within the module
+  Handler handler = nullptr;
 };
 
 struct Cron {
@@ -47,6 +107,15 @@ struct Cron {
 struct ModuleDefinition {
   std::string_view name;  // filled in by MITI_MODULE: the folder name
   std::vector<Command> commands;
+  std::vector<Callback> callbacks;
+  std::vector<MessageHandler> messages;
+  std::vector<Step> steps;  // needs the DB binding (conversations live in D1)
+  // The bot was added to or removed from a chat, or blocked / unblocked in a
+  // private chat. Every module that declares it is told, in MODULES order.
+  Handler on_membership = nullptr;
+  // A command no module declares; the first module (in MODULES order) that
+  // declares a fallback handles it.
+  Handler on_unknown_command = nullptr;
   InitHandler init = nullptr;  // run once per registry build
   std::vector<Cron> crons;
 };

@@ -39,9 +39,22 @@ MITI_MODULE(misc) {
   return {
       .commands =
           {
-              {"ping", Visibility::kPublic, "Check that the bot is alive", ping},
-              {"mstats", Visibility::kProtected, "When the bot was last pinged", mstats},
-              {"fortytwo", Visibility::kPrivate, "The answer", fortytwo},
+              // Read-only, or (/ping) harmless to repeat: a re-delivered
+              // update may run them again, so they skip the delivery record.
+              {.name = "ping",
+               .description = "Check that the bot is alive",
+               .handler = ping,
+               .read_only = true},
+              {.name = "mstats",
+               .visibility = Visibility::kProtected,
+               .description = "When the bot was last pinged",
+               .handler = mstats,
+               .read_only = true},
+              {.name = "fortytwo",
+               .visibility = Visibility::kPrivate,
+               .description = "The answer",
+               .handler = fortytwo,
+               .read_only = true},
           },
   };
 }

@@ -127,7 +127,9 @@ Task<void> deliver(const miti::CronEvent& event, miti::ModuleContext& ctx) {
     std::optional<int> error_code;  // 0: no answer at all
     std::string error_text;
     try {
-      co_await ctx.api().call("sendMessage", send_params(c));
+      // Flood control is handled per reminder (retry next run), not by
+      // waiting here: the other chats must not wait for this one.
+      co_await ctx.api().call("sendMessage", send_params(c), {.retry_too_many_requests = false});
     } catch (const miti::BotApiError& error) {
       error_code = error.code();
       error_text = error.what();

@@ -35,8 +35,14 @@ MITI_MODULE(util) {
   return {
       .commands =
           {
-              {"help", Visibility::kPublic, "List the commands", help},
-              {"info", Visibility::kPublic, "Show this chat's id, thread id and your id", info},
+              {.name = "help",
+               .description = "List the commands",
+               .handler = help,
+               .read_only = true},
+              {.name = "info",
+               .description = "Show this chat's id, thread id and your id",
+               .handler = info,
+               .read_only = true},
           },
   };
 }

@@ -22,6 +22,12 @@ struct CronRun {
 // wrangler.toml never loses a run).
 std::vector<CronRun> matching_crons(const registry::Registry& registry, std::string_view fired);
 
+// Every cron whose schedule is due at `scheduled_time_ms` (its minute), for
+// MITI_CRON_DISPATCH=time: fewer triggers than schedules, each trigger firing
+// at least whenever one of them is due (see `npm run crons:sync`).
+std::vector<CronRun> crons_due_at(const registry::Registry& registry,
+                                  std::int64_t scheduled_time_ms);
+
 // Runs one cron handler with its own context and Bot API (no webhook to reply
 // to); a failure is logged as {module, cron, error} and marks the run failed.
 Task<void> run_isolated(runtime::RequestScope& scope, CronRun& run, CronEvent event,

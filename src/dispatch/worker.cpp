@@ -2,23 +2,15 @@
 
 #include "dispatch/cron_dispatch.hpp"
 #include "miti/bot_api.hpp"
-#include "miti/context.hpp"
-#include "miti/error.hpp"
-#include "miti/telegram.hpp"
 #include "runtime/when_all.hpp"
-#include "telegram/command_parser.hpp"
 
 namespace miti::dispatch {
 
-struct Worker::ActiveRequest {
-  Worker* worker;
-  runtime::RequestScope scope;
-  std::string body;  // a webhook's update, until it is parsed
-  Task<void> task;
-  bool responded = false;
-};
-
 namespace {
+
+// A cron invocation may run for 15 minutes of wall time; stop starting new
+// work a minute before.
+constexpr std::int64_t kCronBudgetMs = 14 * 60'000;
 
 std::shared_ptr<const Env> env_from_json(std::string_view text) {
   Json json = Json::try_parse(text).value_or(Json());
@@ -35,6 +27,12 @@ std::shared_ptr<const Env> env_from_json(std::string_view text) {
 
 }  // namespace
 
+void Worker::ActiveRequest::respond(int status, std::string_view body_text) {
+  if (responded) return;
+  responded = true;
+  worker->runtime_.host().respond(scope.id, status, body_text);
+}
+
 Worker::Worker(runtime::Host& host, std::span<const registry::ModuleEntry> modules)
     : runtime_(host), registry_(modules) {}
 
@@ -42,6 +40,26 @@ Worker::~Worker() = default;
 
 void Worker::set_env(EnvId id, std::string_view env_json) {
   envs_[id] = env_from_json(env_json);
+}
+
+void Worker::forget_env(EnvId id) {
+  envs_.erase(id);
+}
+
+std::string Worker::claim_token() {
+  // xorshift64*: unique enough to tell concurrent deliveries apart, and
+  // seeded by the host with real randomness.
+  random_state_ ^= random_state_ >> 12;
+  random_state_ ^= random_state_ << 25;
+  random_state_ ^= random_state_ >> 27;
+  std::uint64_t value = random_state_ * 0x2545F4914F6CDD1Dull;
+  static constexpr char kDigits[] = "0123456789abcdefghijklmnopqrstuvwxyz";
+  std::string token;
+  for (int i = 0; i < 12; ++i) {
+    token += kDigits[value % 36];
+    value /= 36;
+  }
+  return token;
 }
 
 std::unique_ptr<Worker::ActiveRequest> Worker::make_request(runtime::RequestId request, EnvId env,
@@ -69,6 +87,7 @@ void Worker::start_scheduled(runtime::RequestId request, EnvId env, std::string 
                              std::int64_t scheduled_time_ms) {
   collect_finished();
   auto active = make_request(request, env, std::string());
+  active->scope.deadline_ms = runtime_.now_ms() + kCronBudgetMs;
   active->task = scheduled_flow(*active, std::move(cron), scheduled_time_ms);
   start(std::move(active));
 }
@@ -85,9 +104,40 @@ void Worker::start(std::unique_ptr<ActiveRequest> request) {
   ref.task.start(&Worker::on_request_finished, &ref);
 }
 
-void Worker::complete_operation(runtime::OperationId operation, bool ok, std::string payload) {
+void Worker::complete_operation(runtime::OperationId operation, runtime::OpStatus status,
+                                std::string payload) {
   collect_finished();
-  runtime_.complete(operation, ok, std::move(payload));
+  runtime_.complete(operation, status, std::move(payload));
+}
+
+void Worker::respond_now(runtime::RequestId request) {
+  collect_finished();
+  auto it = requests_.find(request);
+  if (it == requests_.end() || it->second->responded) return;
+  ActiveRequest& active = *it->second;
+  std::optional<Json> reply;
+  if (active.api != nullptr) {
+    reply = active.api->take_webhook_reply();
+    active.api->stop_webhook_replies();
+  }
+  active.scope.log.info("answered the webhook early; the handler goes on in the background",
+                        {{"held_call", reply.has_value()}});
+  active.respond(200, reply ? reply->dump() : std::string());
+}
+
+void Worker::cancel(runtime::RequestId request) {
+  collect_finished();
+  auto it = requests_.find(request);
+  if (it == requests_.end()) return;
+  std::unique_ptr<ActiveRequest> active = std::move(it->second);
+  requests_.erase(it);
+  active->scope.log.error("request cancelled: it outlived its time bound",
+                          {{"pending_operations", runtime_.pending_count()}});
+  // Destroying the task destroys every frame it awaits; their pending host
+  // operations are forgotten, so late answers are ignored.
+  active->task = Task<void>();
+  active->respond(200, "");
+  runtime_.host().finish(request);
 }
 
 void Worker::on_request_finished(void* opaque) noexcept {
@@ -102,7 +152,8 @@ void Worker::on_request_finished(void* opaque) noexcept {
   }
   // Authenticated updates are always answered 200: anything else makes
   // Telegram deliver the update again and repeat its side effects.
-  if (!request.responded) worker.respond(request, 200, "");
+  request.respond(200, "");
+  worker.runtime_.host().finish(request.scope.id);
   auto it = worker.requests_.find(request.scope.id);
   if (it != worker.requests_.end()) {
     worker.finished_.push_back(std::move(it->second));
@@ -112,60 +163,6 @@ void Worker::on_request_finished(void* opaque) noexcept {
 
 void Worker::collect_finished() {
   finished_.clear();
-}
-
-void Worker::respond(ActiveRequest& request, int status, std::string_view body) {
-  request.responded = true;
-  runtime_.host().respond(request.scope.id, status, body);
-}
-
-Task<void> Worker::webhook_flow(ActiveRequest& request) {
-  runtime::RequestScope& scope = request.scope;
-  std::optional<Json> parsed = Json::try_parse(request.body);
-  std::size_t body_bytes = request.body.size();
-  std::string().swap(request.body);  // the parsed tree is all we keep
-  if (!parsed) {
-    scope.log.warn("update ignored", {{"reason", "body is not JSON"}, {"bytes", body_bytes}});
-    co_return;
-  }
-  std::optional<telegram::Update> update = telegram::parse_update(std::move(*parsed));
-  if (!update) {
-    scope.log.warn("update ignored",
-                   {{"reason", "body is not a Telegram update"}, {"bytes", body_bytes}});
-    co_return;
-  }
-  const telegram::Message* message = update->command_message();
-  if (message == nullptr) co_return;  // edits, callback queries, ...
-  std::optional<telegram::ParsedCommand> parsed_command =
-      telegram::parse_command(*message, scope.env->var_or("TELEGRAM_BOT_USERNAME", ""));
-  if (!parsed_command) co_return;
-
-  std::shared_ptr<const registry::Registry> registry;
-  try {
-    registry = co_await registry_.get(scope);
-  } catch (const std::exception& error) {
-    scope.log.error("registry build failed",
-                    {{"update_id", update->update_id}, {"error", error.what()}});
-    co_return;
-  }
-  const registry::CommandRoute* route = registry->find_command(parsed_command->name);
-  if (route == nullptr) co_return;  // unknown commands are ignored
-
-  bool webhook_reply = scope.env->var_or("TELEGRAM_WEBHOOK_REPLY", "true") != "false";
-  BotApi api(scope, webhook_reply);
-  CommandContext context(scope, route->module->name, api, *update, *message, parsed_command->name,
-                         parsed_command->args);
-  context.set_active_modules(registry->modules());
-  try {
-    co_await route->command->handler(context);
-  } catch (const std::exception& error) {
-    scope.log.error("handler failed", {{"module", route->module->name},
-                                       {"command", route->command->name},
-                                       {"update_id", update->update_id},
-                                       {"error", error.what()}});
-  }
-  std::optional<Json> reply = api.take_webhook_reply();
-  respond(request, 200, reply ? reply->dump() : std::string());
 }
 
 Task<void> Worker::scheduled_flow(ActiveRequest& request, std::string cron,
@@ -179,12 +176,14 @@ Task<void> Worker::scheduled_flow(ActiveRequest& request, std::string cron,
   } catch (const std::exception& error) {
     scope.log.error("registry build failed", {{"cron", cron}, {"error", error.what()}});
     summary["error"] = error.what();
-    respond(request, 500, summary.dump());
+    request.respond(500, summary.dump());
     co_return;
   }
 
-  std::vector<CronRun> runs = matching_crons(*registry, cron);
-  if (runs.empty()) {
+  const bool by_time = scope.env->var_or("MITI_CRON_DISPATCH", "trigger") == "time";
+  std::vector<CronRun> runs =
+      by_time ? crons_due_at(*registry, scheduled_time_ms) : matching_crons(*registry, cron);
+  if (runs.empty() && !by_time) {
     scope.log.warn("no module cron matches this trigger",
                    {{"cron", cron}, {"hint", "npm run crons:sync keeps wrangler.toml in step"}});
   }
@@ -198,7 +197,7 @@ Task<void> Worker::scheduled_flow(ActiveRequest& request, std::string cron,
   for (const CronRun& run : runs) failed += run.failed ? 1 : 0;
   summary["ran"] = runs.size();
   summary["failed"] = failed;
-  respond(request, 200, summary.dump());
+  request.respond(200, summary.dump());
 }
 
 }  // namespace miti::dispatch

@@ -47,12 +47,12 @@ Task<std::shared_ptr<const Registry>> SharedRegistry::build(runtime::RequestScop
   std::shared_ptr<const Registry> built;
   std::exception_ptr error;
   try {
-    auto candidate =
-        std::make_shared<Registry>(Registry::build(available_, scope.env->var_or("MODULES", "")));
+    auto candidate = std::make_shared<Registry>(Registry::build(
+        available_, scope.env->var_or("MODULES", ""), {.has_db = scope.env->has_binding("DB")}));
     BotApi api(scope, /*allow_webhook_reply=*/false);
     for (const ModuleDefinition& module : candidate->modules()) {
       if (module.init == nullptr) continue;
-      ModuleContext context(scope, module.name, api);
+      ModuleContext context(scope, module, api);
       context.set_active_modules(candidate->modules());
       try {
         co_await module.init(context);

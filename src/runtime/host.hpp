@@ -10,14 +10,24 @@ namespace miti::runtime {
 using RequestId = std::uint32_t;
 using OperationId = std::uint32_t;
 
+// How a host operation ended (the values cross the JS boundary).
+enum class OpStatus : int {
+  kFailed = 0,    // the payload is the host's error message
+  kOk = 1,        // the payload is the JSON result
+  kTimedOut = 2,  // abandoned after its timeout; the payload says which
+};
+
 class Host {
  public:
   virtual ~Host() = default;
   // Starts an asynchronous operation (KV, D1, fetch, ...) described by a JSON
   // text; the host answers later through Runtime::complete with the same id.
   virtual void submit(RequestId request, OperationId operation, std::string_view op_json) = 0;
-  // The request's HTTP answer: status and a JSON body (empty for none).
+  // The request's HTTP answer: status and a JSON body (empty for none). Work
+  // may go on after it (in the background) until finish().
   virtual void respond(RequestId request, int status, std::string_view body) = 0;
+  // The request has ended: nothing of it runs any more.
+  virtual void finish(RequestId request) = 0;
   // One finished log line (JSON).
   virtual void log(std::string_view line) = 0;
   // Wall-clock milliseconds since the Unix epoch.

@@ -12,8 +12,9 @@ namespace miti::runtime {
 class Runtime;
 
 struct HostReply {
-  bool ok = false;
-  std::string payload;  // JSON on success, the error message on failure
+  OpStatus status = OpStatus::kFailed;
+  std::string payload;  // JSON on success, the error message otherwise
+  bool ok() const noexcept { return status == OpStatus::kOk; }
 };
 
 class HostOperation {
@@ -33,7 +34,7 @@ class HostOperation {
   enum class State { kCreated, kSubmitting, kWaiting, kDone };
 
   void assign_id(OperationId id) noexcept { id_ = id; }
-  void deliver(bool ok, std::string payload);
+  void deliver(OpStatus status, std::string payload);
 
   Runtime& runtime_;
   RequestId request_;

@@ -2,6 +2,8 @@
 // runtime that talks to the host. Passed by reference, never stored globally.
 #pragma once
 
+#include <cstdint>
+#include <functional>
 #include <memory>
 
 #include "miti/env.hpp"
@@ -19,6 +21,11 @@ struct RequestScope {
   RequestId id;
   std::shared_ptr<const Env> env;
   Logger log;
+  // When the request must be done by (epoch ms); see ModuleContext::deadline_ms.
+  std::int64_t deadline_ms = INT64_MAX;
+  // Answers a webhook now and lets the handler go on in the background (set
+  // by the webhook flow; empty elsewhere).
+  std::function<void()> respond_now;
 };
 
 // Sends `op` to the host and returns its JSON answer; a host failure becomes a

@@ -12,12 +12,12 @@ void Runtime::submit(RequestId request, HostOperation& operation, std::string_vi
   host_.submit(request, id, op_json);
 }
 
-void Runtime::complete(OperationId id, bool ok, std::string payload) {
+void Runtime::complete(OperationId id, OpStatus status, std::string payload) {
   auto it = pending_.find(id);
   if (it == pending_.end()) return;
   HostOperation* operation = it->second;
   pending_.erase(it);
-  operation->deliver(ok, std::move(payload));
+  operation->deliver(status, std::move(payload));
 }
 
 HostOperation::~HostOperation() {
@@ -33,10 +33,10 @@ bool HostOperation::await_suspend(coro::coroutine_handle<> awaiting) {
   return true;
 }
 
-void HostOperation::deliver(bool ok, std::string payload) {
+void HostOperation::deliver(OpStatus status, std::string payload) {
   bool was_waiting = state_ == State::kWaiting;
   state_ = State::kDone;
-  reply_ = HostReply{ok, std::move(payload)};
+  reply_ = HostReply{status, std::move(payload)};
   if (was_waiting) awaiting_.resume();
 }
 

@@ -28,7 +28,7 @@ class Runtime {
   // dropped): a late answer is then ignored.
   void forget(OperationId id) noexcept { pending_.erase(id); }
   // The host's answer. Unknown ids (forgotten operations) are ignored.
-  void complete(OperationId id, bool ok, std::string payload);
+  void complete(OperationId id, OpStatus status, std::string payload);
 
   std::size_t pending_count() const noexcept { return pending_.size(); }
 

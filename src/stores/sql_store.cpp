@@ -148,7 +148,12 @@ Task<std::vector<SqlBatchResult>> SqlStore::batch(std::vector<SqlStatement> stat
   Json list = Json::array();
   for (const SqlStatement& statement : statements) list.push_back(statement_json(statement));
   Json op = {{"op", "d1.batch"}, {"statements", std::move(list)}};
+  const std::size_t sent = statements.size();
   Json answer = co_await runtime::host_call(*scope_, op);
+  if (!answer.is_array() || answer.size() != sent) {
+    throw HostError("D1 batch answered " + std::to_string(answer.size()) + " results for " +
+                    std::to_string(sent) + " statements");
+  }
   for (const Json& result : answer) {
     results.push_back(SqlBatchResult{.rows = rows_from(result), .meta = meta_from(result)});
   }

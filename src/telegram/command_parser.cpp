@@ -43,6 +43,13 @@ std::size_t utf8_prefix_bytes(std::string_view text, std::int64_t utf16_units) {
   return bytes;
 }
 
+bool starts_with_command(const Message& message) {
+  return message.text &&
+         std::any_of(message.entities.begin(), message.entities.end(), [](const MessageEntity& e) {
+           return e.type == "bot_command" && e.offset == 0;
+         });
+}
+
 std::optional<ParsedCommand> parse_command(const Message& message, std::string_view bot_username) {
   if (!message.text) return std::nullopt;
   const std::string& text = *message.text;

@@ -21,6 +21,10 @@ struct ParsedCommand {
 // unknown, give std::nullopt.
 std::optional<ParsedCommand> parse_command(const Message& message, std::string_view bot_username);
 
+// Whether the message starts with a bot_command entity (for this bot or any
+// other): such a message is never a plain message.
+bool starts_with_command(const Message& message);
+
 // Byte length of the first `utf16_units` UTF-16 code units of UTF-8 `text`
 // (Telegram measures entities in UTF-16); clamped to the text.
 std::size_t utf8_prefix_bytes(std::string_view text, std::int64_t utf16_units);

@@ -8,6 +8,7 @@ extern "C" {
 void miti_js_submit(std::uint32_t request, std::uint32_t operation, const char* json,
                     std::size_t length);
 void miti_js_respond(std::uint32_t request, int status, const char* body, std::size_t length);
+void miti_js_finish(std::uint32_t request);
 void miti_js_log(const char* line, std::size_t length);
 double miti_js_now();
 // Writes String(value) into out (at most capacity bytes); returns its length.

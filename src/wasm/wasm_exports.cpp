@@ -20,6 +20,7 @@ class JsHost final : public miti::runtime::Host {
   void respond(miti::runtime::RequestId request, int status, std::string_view body) override {
     miti_js_respond(request, status, body.data(), body.size());
   }
+  void finish(miti::runtime::RequestId request) override { miti_js_finish(request); }
   void log(std::string_view line) override { miti_js_log(line.data(), line.size()); }
   std::int64_t now_ms() override { return static_cast<std::int64_t>(miti_js_now()); }
 };
@@ -45,8 +46,16 @@ EMSCRIPTEN_KEEPALIVE void miti_free(void* pointer) {
   std::free(pointer);
 }
 
+EMSCRIPTEN_KEEPALIVE void miti_seed(std::uint32_t high, std::uint32_t low) {
+  worker().seed((std::uint64_t{high} << 32) | low);
+}
+
 EMSCRIPTEN_KEEPALIVE void miti_set_env(std::uint32_t env, const char* json, std::size_t length) {
   worker().set_env(env, std::string_view(json, length));
+}
+
+EMSCRIPTEN_KEEPALIVE void miti_forget_env(std::uint32_t env) {
+  worker().forget_env(env);
 }
 
 EMSCRIPTEN_KEEPALIVE void miti_webhook(std::uint32_t request, std::uint32_t env, const char* body,
@@ -60,9 +69,18 @@ EMSCRIPTEN_KEEPALIVE void miti_scheduled(std::uint32_t request, std::uint32_t en
                            static_cast<std::int64_t>(scheduled_time_ms));
 }
 
-EMSCRIPTEN_KEEPALIVE void miti_complete(std::uint32_t operation, int ok, const char* payload,
+EMSCRIPTEN_KEEPALIVE void miti_complete(std::uint32_t operation, int status, const char* payload,
                                         std::size_t length) {
-  worker().complete_operation(operation, ok != 0, take(payload, length));
+  worker().complete_operation(operation, static_cast<miti::runtime::OpStatus>(status),
+                              take(payload, length));
+}
+
+EMSCRIPTEN_KEEPALIVE void miti_respond_now(std::uint32_t request) {
+  worker().respond_now(request);
+}
+
+EMSCRIPTEN_KEEPALIVE void miti_cancel(std::uint32_t request) {
+  worker().cancel(request);
 }
 
 EMSCRIPTEN_KEEPALIVE std::uint32_t miti_requests_in_flight() {

@@ -28,9 +28,8 @@ std::optional<Reply> telegram_ok(const SubmittedOp&) {
   return ok({{"ok", true}, {"result", {{"message_id", 1}}}});
 }
 
-// Outside any coroutine on purpose: see miti_test::say in worker_harness.hpp.
 Task<void> send_text(BotApi& api, std::int64_t chat_id, std::string text) {
-  return api.send_message(chat_id, std::move(text));
+  co_await api.send_message(chat_id, std::move(text));
 }
 
 Task<void> send_two(BotApi& api) {

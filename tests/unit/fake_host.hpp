@@ -31,6 +31,11 @@ namespace rt = miti::runtime;
 struct Reply {
   bool ok = true;
   std::string payload;
+  bool timed_out = false;
+  rt::OpStatus status() const {
+    if (timed_out) return rt::OpStatus::kTimedOut;
+    return ok ? rt::OpStatus::kOk : rt::OpStatus::kFailed;
+  }
 };
 
 // A successful host answer carrying `value` as JSON.
@@ -40,6 +45,10 @@ inline Reply ok(const Json& value = nullptr) {
 // A failed host operation with the host's message.
 inline Reply fail(std::string message) {
   return Reply{false, std::move(message)};
+}
+// An operation the host abandoned after its timeout.
+inline Reply timed_out(std::string message = "timed out") {
+  return Reply{false, std::move(message), true};
 }
 
 struct SubmittedOp {
@@ -63,7 +72,7 @@ class FakeHost : public rt::Host {
   // submit(), or nullopt to leave it pending.
   using AutoReply = std::function<std::optional<Reply>(const SubmittedOp&)>;
   // Where answers go: Runtime::complete or Worker::complete_operation.
-  using Completer = std::function<void(rt::OperationId, bool, std::string)>;
+  using Completer = std::function<void(rt::OperationId, rt::OpStatus, std::string)>;
 
   void submit(rt::RequestId request, rt::OperationId id, std::string_view op_json) override {
     ops.push_back(SubmittedOp{request, id, Json::parse(op_json), false});
@@ -76,6 +85,7 @@ class FakeHost : public rt::Host {
   void respond(rt::RequestId request, int status, std::string_view body) override {
     responses.push_back(Response{request, status, std::string(body)});
   }
+  void finish(rt::RequestId request) override { finished.push_back(request); }
   void log(std::string_view line) override {
     raw_logs.emplace_back(line);
     logs.push_back(Json::parse(line));
@@ -88,7 +98,7 @@ class FakeHost : public rt::Host {
     for (SubmittedOp& op : ops) {
       if (op.id == id) op.answered = true;
     }
-    completer(id, reply.ok, reply.payload);
+    completer(id, reply.status(), reply.payload);
   }
   // Answers the i-th submitted operation.
   void answer_index(std::size_t index, const Reply& reply) {
@@ -119,6 +129,7 @@ class FakeHost : public rt::Host {
 
   std::vector<SubmittedOp> ops;
   std::vector<Response> responses;
+  std::vector<rt::RequestId> finished;  // finish() calls, in order
   std::vector<Json> logs;
   std::vector<std::string> raw_logs;
   std::int64_t now = 1'700'000'000'000;
@@ -137,8 +148,8 @@ inline std::shared_ptr<const miti::Env> make_env(
 struct ScopeHarness {
   explicit ScopeHarness(std::shared_ptr<const miti::Env> env = make_env({}))
       : runtime(host), scope{runtime, 7, std::move(env), miti::Logger(runtime)} {
-    host.completer = [this](rt::OperationId id, bool ok, std::string payload) {
-      runtime.complete(id, ok, std::move(payload));
+    host.completer = [this](rt::OperationId id, rt::OpStatus status, std::string payload) {
+      runtime.complete(id, status, std::move(payload));
     };
   }
 

@@ -86,10 +86,11 @@ TEST_CASE("parse_module_list trims, drops empties and duplicates, keeps order", 
 TEST_CASE("a valid registry keeps MODULES order and routes every visibility", "[registry]") {
   reset_slots();
   Registry registry = build("gamma, beta ,alpha,beta");
-  REQUIRE(registry.modules().size() == 3);
+  REQUIRE(registry.modules().size() == 4);  // and the framework's "miti" last
   CHECK(registry.modules()[0].name == "gamma");
   CHECK(registry.modules()[1].name == "beta");
   CHECK(registry.modules()[2].name == "alpha");
+  CHECK(registry.modules()[3].name == "miti");
 
   const auto* route = registry.find_command("b1");  // private: still callable
   REQUIRE(route != nullptr);
@@ -104,7 +105,7 @@ TEST_CASE("a valid registry keeps MODULES order and routes every visibility", "[
 TEST_CASE("only the modules in MODULES run", "[registry]") {
   reset_slots();
   Registry registry = build("beta");
-  REQUIRE(registry.modules().size() == 1);
+  REQUIRE(registry.modules().size() == 2);
   CHECK(registry.find_command("a1") == nullptr);
   CHECK(registry.find_command("b1") != nullptr);
 }

@@ -81,7 +81,7 @@ TEST_CASE("an answer given inside submit completes without suspending", "[runtim
   task.start();
   REQUIRE(task.done());
   HostReply reply = task.result();
-  CHECK(reply.ok);
+  CHECK(reply.ok());
   CHECK(reply.payload == R"({"a":1})");
   CHECK(h.runtime.pending_count() == 0);
 }
@@ -104,16 +104,16 @@ TEST_CASE("unknown and repeated answers are ignored", "[runtime]") {
   REQUIRE(h.host.ops.size() == 1);
   miti::runtime::OperationId id = h.host.ops[0].id;
 
-  h.runtime.complete(id + 1000, true, "1");  // nobody waits for it
+  h.runtime.complete(id + 1000, miti::runtime::OpStatus::kOk, "1");  // nobody waits for it
   CHECK_FALSE(task.done());
   CHECK(h.runtime.pending_count() == 1);
 
-  h.runtime.complete(id, true, "2");
+  h.runtime.complete(id, miti::runtime::OpStatus::kOk, "2");
   REQUIRE(task.done());
   CHECK(task.result().payload == "2");
 
   // A second answer for the same id must not resume a finished coroutine.
-  h.runtime.complete(id, true, "3");
+  h.runtime.complete(id, miti::runtime::OpStatus::kOk, "3");
   CHECK(h.runtime.pending_count() == 0);
 }
 
@@ -130,9 +130,9 @@ TEST_CASE("answers arriving out of order resume the right operation", "[runtime]
   REQUIRE(first.done());
   HostReply a = first.result();
   HostReply b = second.result();
-  CHECK_FALSE(a.ok);
+  CHECK_FALSE(a.ok());
   CHECK(a.payload == "one failed");
-  CHECK(b.ok);
+  CHECK(b.ok());
   CHECK(b.payload == "two");
 }
 

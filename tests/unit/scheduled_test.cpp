@@ -220,6 +220,6 @@ TEST_CASE("WhenAll: destroying the awaiter while tasks wait cancels them all", "
     CHECK(h.runtime.pending_count() == 2);
   }
   CHECK(h.runtime.pending_count() == 0);
-  h.runtime.complete(h.host.ops[0].id, true, "null");  // ignored
+  h.runtime.complete(h.host.ops[0].id, miti::runtime::OpStatus::kOk, "null");  // ignored
   CHECK(counter == 0);
 }

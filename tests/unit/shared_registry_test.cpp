@@ -150,7 +150,7 @@ TEST_CASE("init sees the environment and the running modules in order", "[shared
   WorkerHarness h(kModules, vars());
   h.webhook(1, command_update(1, 1, "/hello"));
   CHECK(g_init.calls == 1);
-  CHECK(g_init.seen_modules == "plain;slowinit;");
+  CHECK(g_init.seen_modules == "plain;slowinit;miti;");
   CHECK(g_init.seen_var == "hi");
 }
 

@@ -240,7 +240,7 @@ TEST_CASE("destroying a suspended root frees every frame and forgets the op", "[
   CHECK(Tracked::live == 0);
   CHECK(h.runtime.pending_count() == 0);
   // A late answer for the dropped request is ignored, not resumed into freed memory.
-  h.runtime.complete(id, true, "5");
+  h.runtime.complete(id, miti::runtime::OpStatus::kOk, "5");
   CHECK(h.runtime.pending_count() == 0);
 }
 

@@ -94,8 +94,9 @@ TEST_CASE("which message a command may come from", "[update_parser]") {
     CHECK(edited_post->command_message() == nullptr);
   }
   SECTION("a callback query is an update without a command message") {
-    auto update = parse_update(
-        Json::parse(R"({"update_id": 9, "callback_query": {"id": "abc", "data": "x"}})"));
+    auto update =
+        parse_update(Json::parse(R"({"update_id": 9, "callback_query": {"id": "abc", "data": "x",
+                        "from": {"id": 5, "is_bot": false, "first_name": "A"}}})"));
     REQUIRE(update);
     CHECK(update->command_message() == nullptr);
     CHECK(update->raw.contains("callback_query"));

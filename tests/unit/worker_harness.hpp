@@ -19,10 +19,14 @@ struct WorkerHarness {
   WorkerHarness(std::span<const miti::registry::ModuleEntry> modules, const Json& vars,
                 const std::vector<std::string>& bindings = {"KV", "DB"})
       : worker(host, modules) {
-    host.completer = [this](rt::OperationId id, bool ok, std::string payload) {
-      worker.complete_operation(id, ok, std::move(payload));
+    host.completer = [this](rt::OperationId id, rt::OpStatus status, std::string payload) {
+      worker.complete_operation(id, status, std::move(payload));
     };
-    worker.set_env(kEnv, Json{{"vars", vars}, {"bindings", bindings}}.dump());
+    // Delivery records are tested on their own (delivery_test.cpp); other
+    // tests keep them out of the operations they script.
+    Json with_defaults = vars;
+    if (!with_defaults.contains("MITI_DEDUP")) with_defaults["MITI_DEDUP"] = "off";
+    worker.set_env(kEnv, Json{{"vars", with_defaults}, {"bindings", bindings}}.dump());
   }
 
   void webhook(rt::RequestId request, const Json& update) {
@@ -38,7 +42,7 @@ struct WorkerHarness {
 
 // Replies with default options.
 inline miti::Task<void> say(miti::CommandContext& ctx, std::string text) {
-  return ctx.reply(std::move(text));
+  co_await ctx.reply(std::move(text));
 }
 
 // A message update whose text starts with a command entity covering the

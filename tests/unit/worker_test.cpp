@@ -169,12 +169,14 @@ TEST_CASE("updates that carry no command for us are ignored with 200", "[worker]
   Json plain = command_update(1, 42, "hello");
   plain["message"]["entities"] = Json::array();
   Json edited = command_update(2, 42, "/ping", "edited_message");
-  Json callback = {{"update_id", 3}, {"callback_query", {{"id", "q"}, {"data", "/ping"}}}};
   Json other_bot = command_update(4, 42, "/ping@other_bot");
   Json unknown = command_update(5, 42, "/nope");
   Json upper = command_update(6, 42, "/PING");
+  Json photo = command_update(7, 42, "x");
+  photo["message"].erase("text");
+  photo["message"].erase("entities");
   int request = 0;
-  for (const Json& update : {plain, edited, callback, other_bot, unknown, upper}) {
+  for (const Json& update : {plain, edited, other_bot, unknown, upper, photo}) {
     INFO("update: " << update.dump());
     h.webhook(++request, update);
     const auto* response = h.host.response_for(request);

@@ -153,10 +153,6 @@ describe("commands (MODULES=util,misc,selftest)", () => {
         update_id: nextId++,
         edited_channel_post: { ...base, from: undefined, chat: { id: -1001, type: "channel" }, text: "/ping", entities: [{ type: "bot_command", offset: 0, length: 5 }] },
       },
-      "a callback query": {
-        update_id: nextId++,
-        callback_query: { id: "cb1", from: base.from, chat_instance: "x", data: "/ping", message: { ...base, text: "menu" } },
-      },
       "a command entity not at offset 0": {
         update_id: nextId++,
         message: { ...base, text: "hi /ping", entities: [{ type: "bot_command", offset: 3, length: 5 }] },
@@ -165,7 +161,11 @@ describe("commands (MODULES=util,misc,selftest)", () => {
       "a mixed-case command name (/Ping)": textUpdate("/Ping"),
       "a message without text (photo)": { update_id: nextId++, message: { ...base, photo: [{ file_id: "f", width: 1, height: 1 }], caption: "/ping" } },
       "a bare slash": textUpdate("/"),
-      "an update of an unknown kind": { update_id: nextId++, my_chat_member: { chat: base.chat } },
+      "an update of an unknown kind": { update_id: nextId++, poll: { id: "p", question: "?", options: [] } },
+      "a membership change nobody handles": {
+        update_id: nextId++,
+        my_chat_member: { chat: base.chat, from: base.from, date: 1_700_000_000, old_chat_member: { status: "member", user: base.from }, new_chat_member: { status: "kicked", user: base.from } },
+      },
     };
     for (const [name, update] of Object.entries(ignored)) {
       const { result, lines } = await withLogs(w, () => send(update));

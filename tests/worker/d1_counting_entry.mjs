@@ -1,8 +1,8 @@
-// A test entry around the real Worker (js-shim/worker.mjs) that wraps the D1
+// A test entry around the real Worker (testkit/worker.mjs: the shim around the test build of the core) that wraps the D1
 // binding and records every call made on it, so a test can prove that a path
 // touches D1 or not. GET /__d1ops answers with the calls recorded so far.
 // The shim itself is untouched: the wrapper sits between workerd and it.
-import worker from "../../js-shim/worker.mjs";
+import worker from "../../testkit/worker.mjs";
 
 const ops = [];
 const REAL = Symbol("real");

@@ -1,4 +1,4 @@
-// A test entry that runs the real Worker (js-shim/worker.mjs) with its DB
+// A test entry that runs the real Worker (testkit/worker.mjs: the shim around the test build of the core) with its DB
 // binding wrapped, to count what the Free plan limits per invocation:
 // D1 queries (each statement of a batch counted as one, the strict reading
 // of the limit). The shim and the wasm core are unchanged; only the binding
@@ -14,7 +14,7 @@
 //   GET /__test/invocations  ->  [{kind: "scheduled"|"fetch", cron?, scheduledTime?,
 //                                 d1: n, sql: [...], done?}, ...]   (since the last clear)
 //   GET /__test/invocations?clear=1  forgets them
-import shim from "../../js-shim/worker.mjs";
+import shim from "../../testkit/worker.mjs";
 
 let invocations = [];
 

@@ -51,6 +51,17 @@ PlanInput read_migration_files(const fs::path& root) {
       }
     }
   }
+  // The framework's own tables, consolidated as module "miti".
+  const fs::path framework = root / std::string(kFrameworkFolder);
+  if (fs::is_directory(framework)) {
+    input.modules.insert(std::string(kFrameworkModule));
+    for (const auto& file : entries(framework)) {
+      if (!file.is_regular_file() || file.path().extension() != ".sql") continue;
+      SourceFile source{std::string(kFrameworkModule), file.path().filename().string(),
+                        read_file(file.path())};
+      input.sources.push_back(std::move(source));
+    }
+  }
   const fs::path consolidated = root / "migrations";
   if (fs::is_directory(consolidated)) {
     for (const auto& file : entries(consolidated)) {

@@ -25,10 +25,15 @@ bool valid_module_name(std::string_view name) {
   return std::regex_match(name.begin(), name.end(), pattern);
 }
 
-// The module a source path ("modules/<m>/migrations/<f>") belongs to.
+// The module a source path ("modules/<m>/migrations/<f>", or the
+// framework's "src/migrations/<f>") belongs to.
 std::optional<std::pair<std::string, std::string>> split_source_path(std::string_view path) {
   static const std::regex pattern("^modules/([^/]+)/migrations/([^/]+)$");
+  static const std::regex framework("^src/migrations/([^/]+)$");
   std::match_results<std::string_view::const_iterator> match;
+  if (std::regex_match(path.begin(), path.end(), match, framework)) {
+    return std::make_pair(std::string(kFrameworkModule), match[1].str());
+  }
   if (!std::regex_match(path.begin(), path.end(), match, pattern)) return std::nullopt;
   return std::make_pair(match[1].str(), match[2].str());
 }

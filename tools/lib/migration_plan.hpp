@@ -14,6 +14,15 @@
 // description names may both contain underscores and digits) and lets a check
 // notice a source edited after it was consolidated.
 //
+// The framework's own tables come from src/migrations/ and are consolidated
+// the same way, as module "miti".
+//
+// A consolidated file whose module is gone stays (databases may have applied
+// it). A module that must never reach production databases (a test-only
+// module) is retired by replacing its consolidated files' SQL with a no-op
+// ("SELECT 1;"), header kept: numbering stays intact, new databases get
+// nothing, old ones keep what they applied.
+//
 // This file is pure logic over in-memory files; migration_files.hpp does I/O.
 #pragma once
 
@@ -26,6 +35,9 @@
 namespace miti::tools {
 
 inline constexpr std::string_view kSourceHeader = "-- miti-source: ";
+// The framework's module name and the folder of its migrations.
+inline constexpr std::string_view kFrameworkModule = "miti";
+inline constexpr std::string_view kFrameworkFolder = "src/migrations";
 
 // A file found in modules/<module>/migrations/.
 struct SourceFile {
@@ -33,7 +45,10 @@ struct SourceFile {
   std::string name;  // file name only, e.g. "0001_create_notes.sql"
   std::string content;
 
-  std::string path() const { return "modules/" + module + "/migrations/" + name; }
+  std::string path() const {
+    if (module == kFrameworkModule) return std::string(kFrameworkFolder) + "/" + name;
+    return "modules/" + module + "/migrations/" + name;
+  }
 };
 
 // A file found in the top-level migrations/.

@@ -224,8 +224,12 @@ Task<void> probe_tick(const miti::CronEvent& event, miti::ModuleContext& ctx) {
 MITI_MODULE(sqlprobe) {
   using miti::Visibility;
   return {
-      .commands = {{"probe", Visibility::kPrivate, "Exercise the SqlStore (tests only)",
-                    probe_command}},
+      // A diagnostic: no delivery record, so the tests count only its own D1 calls.
+      .commands = {{.name = "probe",
+                    .visibility = Visibility::kPrivate,
+                    .description = "Exercise the SqlStore (tests only)",
+                    .handler = probe_command,
+                    .read_only = true}},
       .crons = {{"tick", "0-55/5  *  * * *", probe_tick}},
   };
 }

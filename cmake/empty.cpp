@@ -1,0 +1,1 @@
+// Nothing: a module root with no modules still makes a valid library.
