@@ -38,4 +38,29 @@ std::string list_line(std::int64_t id, std::string_view text) {
          miti::escape_html(miti::preview(text, kPreviewCodePoints));
 }
 
+std::optional<std::string> note_problem(std::string_view text) {
+  if (miti::code_point_length(text) > kMaxNoteCodePoints) {
+    return "That note is too long: at most " + std::to_string(kMaxNoteCodePoints) +
+           " characters.";
+  }
+  return std::nullopt;
+}
+
+std::string delete_payload(std::int64_t id, int count) {
+  return std::to_string(id) + ":" + std::to_string(count);
+}
+
+std::optional<DeletePayload> parse_delete_payload(std::string_view payload) {
+  std::size_t colon = payload.find(':');
+  std::optional<std::int64_t> id = miti::parse_id(payload.substr(0, colon));
+  if (!id) return std::nullopt;
+  DeletePayload parsed{.id = *id};
+  if (colon != std::string_view::npos) {
+    std::optional<int> count = parse_count(payload.substr(colon + 1));
+    if (!count) return std::nullopt;
+    parsed.count = *count;
+  }
+  return parsed;
+}
+
 }  // namespace notes_module

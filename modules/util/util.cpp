@@ -1,14 +1,14 @@
-// util: /help and /info.
+// util: /help, /info, and what to say about a command nobody knows.
 #include <miti/miti.hpp>
 
 #include "util/help_text.hpp"
 
 namespace {
 
-using miti::CommandContext;
+using miti::Context;
 using miti::Task;
 
-Task<void> help(CommandContext& ctx) {
+Task<void> help(Context& ctx) {
   // Long help is split by the Bot API layer at line breaks, which never fall
   // inside a tag here.
   co_await ctx.reply(util_module::render_help(ctx.active_modules()), {.parse_mode = "HTML"});
@@ -18,7 +18,7 @@ std::string or_na(const std::optional<std::int64_t>& value) {
   return value ? std::to_string(*value) : "n/a";
 }
 
-Task<void> info(CommandContext& ctx) {
+Task<void> info(Context& ctx) {
   const miti::telegram::Message& message = ctx.message();
   std::optional<std::int64_t> sender;
   if (const auto* from = ctx.from()) sender = from->id;
@@ -28,10 +28,18 @@ Task<void> info(CommandContext& ctx) {
   co_await ctx.reply(std::move(text));
 }
 
+// A command no module declares: in a private chat the user is talking to this
+// bot alone, so say what to do; in groups stay quiet (the command may belong
+// to another bot, or to nobody).
+Task<void> unknown_command(Context& ctx) {
+  if (ctx.chat().type != "private") co_return;
+  co_await ctx.reply("I don't know /" + std::string(ctx.command()) +
+                     ". Send /help to see what I can do.");
+}
+
 }  // namespace
 
 MITI_MODULE(util) {
-  using miti::Visibility;
   return {
       .commands =
           {
@@ -44,5 +52,6 @@ MITI_MODULE(util) {
                .handler = info,
                .read_only = true},
           },
+      .on_unknown_command = unknown_command,
   };
 }

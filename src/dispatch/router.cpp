@@ -76,6 +76,8 @@ Route route_message(const telegram::Message& message, const registry::Registry& 
     if (registry.fallback_module() != nullptr) {
       route.kind = RouteKind::kUnknownCommand;
       route.fallback = registry.fallback_module();
+      // A fallback answers; it is not worth a delivery record.
+      route.read_only = true;
       return route;
     }
     route.kind = RouteKind::kIgnore;

@@ -1,6 +1,5 @@
-// The built-in util, misc and notes modules through the Worker, as Telegram
-// would drive them. Each scenario runs in a forked child, so that a crash
-// fails one test, not the suite.
+// misc's commands through the Worker, as Telegram would drive them. Each
+// scenario runs in a forked child, so that a crash fails one test, not the suite.
 #include <catch2/catch.hpp>
 #include <map>
 #include <string>
@@ -40,22 +39,6 @@ void serve_kv(miti_test::FakeHost& host, std::map<std::string, std::string>& kv)
 
 }  // namespace
 
-TEST_CASE("/help lists the running modules as HTML", "[modules]") {
-  std::string out = run_isolated([] {
-    WorkerHarness h(compiled(), {{"MODULES", "util,misc"}});
-    h.webhook(1, command_update(1, 42, "/help"));
-    return h.host.responses.at(0).body;
-  });
-  INFO("child: " << out);
-  REQUIRE_FALSE(out.starts_with("<"));
-  Json body = Json::parse(out);
-  CHECK(body.at("parse_mode") == "HTML");
-  std::string text = body.at("text").as_string();
-  CHECK(text.starts_with("<b>util</b>\n/help"));
-  CHECK_THAT(text, Contains("<b>misc</b>") && Contains("/mstats") && Contains("(protected)"));
-  CHECK(text.find("fortytwo") == std::string::npos);
-}
-
 TEST_CASE("/ping records the time and answers pong, even when KV fails", "[modules]") {
   std::string out = run_isolated([] {
     WorkerHarness h(compiled(), {{"MODULES", "util,misc"}});
@@ -94,41 +77,4 @@ TEST_CASE("/mstats reports never, then the last ping; private /fortytwo still an
     return texts;
   });
   CHECK(out == "last ping: never|last ping: 2026-11-27T05:30:00.123Z|The answer.|");
-}
-
-TEST_CASE("/info shows ids, and n/a for what is missing", "[modules]") {
-  std::string out = run_isolated([] {
-    WorkerHarness h(compiled(), {{"MODULES", "util"}});
-    Json post = command_update(1, -1001, "/info", "channel_post");
-    post["channel_post"].erase("from");
-    h.webhook(1, post);
-    Json topic = command_update(2, -100, "/info");
-    topic["message"]["message_thread_id"] = 9;
-    topic["message"]["is_topic_message"] = true;
-    h.webhook(2, topic);
-    return h.host.responses.at(0).json().at("text").get<std::string>() + "|" +
-           h.host.responses.at(1).json().at("text").get<std::string>();
-  });
-  CHECK(out ==
-        "chat id: -1001\nthread id: n/a\nsender id: n/a|"
-        "chat id: -100\nthread id: 9\nsender id: 400");
-}
-
-TEST_CASE("/notes lists the sender's notes as HTML", "[modules]") {
-  std::string out = run_isolated([] {
-    WorkerHarness h(compiled(), {{"MODULES", "notes"}});
-    h.host.auto_reply = [](const miti_test::SubmittedOp& op) -> std::optional<miti_test::Reply> {
-      if (op.op.at("op").as_string() != "d1.all") return miti_test::fail("unexpected op");
-      return ok({{"columns", {"id", "text"}}, {"rows", {{3, "buy milk"}, {2, "call mum"}}}});
-    };
-    h.webhook(1, command_update(1, 42, "/notes 5"));
-    return h.host.responses.at(0).body;
-  });
-  INFO("child: " << out);
-  REQUIRE_FALSE(out.starts_with("<"));
-  Json body = Json::parse(out);
-  CHECK(body.at("parse_mode") == "HTML");
-  std::string text = body.at("text").as_string();
-  CHECK(text.starts_with("<b>your notes</b>"));
-  CHECK(text.find("buy milk") < text.find("call mum"));
 }
