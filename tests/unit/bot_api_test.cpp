@@ -204,3 +204,184 @@ TEST_CASE("empty text is refused before anything is sent", "[bot_api]") {
   CHECK_THROWS_AS(task.result(), miti::UsageError);
   CHECK(h.host.ops.empty());
 }
+
+// ---------------------------------------------------------------- error classes
+
+namespace {
+std::exception_ptr classify(const char* json) {
+  return miti::classify_bot_api_error("sendMessage", Json::parse(json));
+}
+template <typename E>
+E caught(std::exception_ptr error) {
+  try {
+    std::rethrow_exception(error);
+  } catch (const E& typed) {
+    return typed;
+  } catch (...) {
+    FAIL("another error type");
+  }
+  throw std::logic_error("unreachable");
+}
+}  // namespace
+
+TEST_CASE("a 429 is TooManyRequestsError carrying retry_after", "[bot_api]") {
+  auto error = caught<miti::TooManyRequestsError>(classify(
+      R"({"ok": false, "error_code": 429, "description": "Too Many Requests: retry after 7",
+          "parameters": {"retry_after": 7}})"));
+  CHECK(error.retry_after() == 7);
+  CHECK(error.code() == 429);
+  CHECK(error.method() == "sendMessage");
+  // Without parameters, a second is the safe guess.
+  CHECK(caught<miti::TooManyRequestsError>(classify(R"({"ok": false, "error_code": 429})"))
+            .retry_after() == 1);
+}
+
+TEST_CASE("a 400 with migrate_to_chat_id is ChatMigratedError carrying the new id", "[bot_api]") {
+  auto error = caught<miti::ChatMigratedError>(classify(
+      R"({"ok": false, "error_code": 400, "description": "Bad Request: group chat was upgraded to a supergroup chat",
+          "parameters": {"migrate_to_chat_id": -1001234567890}})"));
+  CHECK(error.new_chat_id() == -1001234567890);
+  CHECK(error.code() == 400);
+}
+
+TEST_CASE("a 403 (blocked, kicked) is ForbiddenError; others stay BotApiError", "[bot_api]") {
+  auto blocked = caught<miti::ForbiddenError>(
+      classify(R"({"ok": false, "error_code": 403, "description": "Forbidden: bot was blocked by the user"})"));
+  CHECK(blocked.description() == "Forbidden: bot was blocked by the user");
+  auto plain = caught<miti::BotApiError>(
+      classify(R"({"ok": false, "error_code": 400, "description": "Bad Request: chat not found"})"));
+  CHECK(plain.code() == 400);
+  CHECK_THROWS_AS(std::rethrow_exception(classify(R"({"ok": false, "error_code": 400})")),
+                  miti::BotApiError);
+}
+
+TEST_CASE("a call the host abandons after its timeout is a TimeoutError", "[bot_api]") {
+  ScopeHarness h;
+  h.host.auto_reply = [](const SubmittedOp&) -> std::optional<Reply> {
+    return miti_test::timed_out("Bot API sendMessage: no answer within 10000 ms");
+  };
+  BotApi api(h.scope, false);
+  auto task = api.call("sendMessage", {{"chat_id", 1}, {"text", "x"}});
+  task.start();
+  REQUIRE(task.done());
+  CHECK_THROWS_AS(task.result(), miti::TimeoutError);
+}
+
+namespace {
+// A Bot API that answers 429 (retry_after seconds) `failures` times, then ok;
+// sleeps move the fake clock.
+struct FloodHarness : ScopeHarness {
+  FloodHarness(int failures, int retry_after) {
+    host.auto_reply = [this, failures, retry_after](const SubmittedOp& op) -> std::optional<Reply> {
+      if (op.op.at("op") == "sleep") {
+        slept_ms += op.op.at("ms").as_integer();
+        host.now += op.op.at("ms").as_integer();
+        return ok();
+      }
+      if (sends++ < failures) {
+        return ok({{"ok", false},
+                   {"error_code", 429},
+                   {"description", "Too Many Requests"},
+                   {"parameters", {{"retry_after", retry_after}}}});
+      }
+      return ok({{"ok", true}, {"result", {{"message_id", 5}}}});
+    };
+  }
+  int sends = 0;
+  std::int64_t slept_ms = 0;
+};
+}  // namespace
+
+TEST_CASE("a 429 is retried after retry_after when that fits the request's time", "[bot_api]") {
+  FloodHarness h(/*failures=*/1, /*retry_after=*/3);
+  h.scope.deadline_ms = h.host.now + 60'000;
+  BotApi api(h.scope, false);
+  Json result = run_now(api.call("sendMessage", {{"chat_id", 1}, {"text", "x"}}));
+  CHECK(result.at("message_id") == 5);
+  CHECK(h.sends == 2);
+  CHECK(h.slept_ms == 3000);
+}
+
+TEST_CASE("a 429 that does not fit the time left surfaces at once", "[bot_api]") {
+  FloodHarness h(/*failures=*/1, /*retry_after=*/30);
+  h.scope.deadline_ms = h.host.now + 10'000;
+  BotApi api(h.scope, false);
+  auto task = api.call("sendMessage", {{"chat_id", 1}, {"text", "x"}});
+  task.start();
+  REQUIRE(task.done());
+  CHECK_THROWS_AS(task.result(), miti::TooManyRequestsError);
+  CHECK(h.sends == 1);
+  CHECK(h.slept_ms == 0);
+}
+
+TEST_CASE("a 429 is not retried when the caller says so, nor more than kMaxRetries times",
+          "[bot_api]") {
+  FloodHarness once(1, 1);
+  once.scope.deadline_ms = once.host.now + 60'000;
+  BotApi api(once.scope, false);
+  auto task = api.call("sendMessage", {{"chat_id", 1}}, {.retry_too_many_requests = false});
+  task.start();
+  REQUIRE(task.done());
+  CHECK_THROWS_AS(task.result(), miti::TooManyRequestsError);
+  CHECK(once.sends == 1);
+
+  FloodHarness always(100, 1);
+  always.scope.deadline_ms = always.host.now + 600'000;
+  BotApi stubborn(always.scope, false);
+  auto retried = stubborn.call("sendMessage", {{"chat_id", 1}});
+  retried.start();
+  REQUIRE(retried.done());
+  CHECK_THROWS_AS(retried.result(), miti::TooManyRequestsError);
+  CHECK(always.sends == BotApi::kMaxRetries + 1);
+}
+
+TEST_CASE("typed helpers: results through fetch, none when riding the webhook", "[bot_api]") {
+  ScopeHarness h;
+  h.host.auto_reply = [](const SubmittedOp& op) -> std::optional<Reply> {
+    Json params = op.op.at("params");
+    return ok({{"ok", true},
+               {"result",
+                {{"message_id", 77}, {"date", 1}, {"chat", {{"id", std::as_const(params)["chat_id"]}, {"type", "private"}}}, {"text", "x"}}}});
+  };
+  BotApi api(h.scope, true);
+  CHECK_FALSE(run_now(api.send_message(5, "first")).has_value());  // rides in the webhook answer
+  std::optional<miti::telegram::Message> second = run_now(api.send_message(5, "second"));
+  REQUIRE(second);
+  CHECK(second->message_id == 77);
+  std::optional<miti::telegram::Message> edited =
+      run_now(api.edit_message_text(5, 77, "edited", {.reply_markup = miti::InlineKeyboard().to_json()}));
+  REQUIRE(edited);
+  CHECK(h.host.ops.back().op.at("method") == "editMessageText");
+  CHECK(h.host.ops.back().op.at("params").at("reply_markup") == Json::parse(R"({"inline_keyboard":[]})"));
+
+  run_now(api.edit_message_reply_markup(5, 77));
+  CHECK(h.host.ops.back().op.at("params").at("reply_markup") ==
+        Json::parse(R"({"inline_keyboard":[]})"));  // removes the buttons
+  run_now(api.delete_message(5, 77));
+  CHECK(h.host.ops.back().op.at("method") == "deleteMessage");
+  run_now(api.send_chat_action(5, "typing", 3));
+  CHECK(h.host.ops.back().op.at("params") ==
+        Json{{"chat_id", 5}, {"action", "typing"}, {"message_thread_id", 3}});
+  run_now(api.send_photo(5, "https://example.org/cat.jpg", {.extra = {{"caption", "a cat"}}}));
+  CHECK(h.host.ops.back().op.at("params") ==
+        Json{{"chat_id", 5}, {"photo", "https://example.org/cat.jpg"}, {"caption", "a cat"}});
+  run_now(api.send_document(5, "FILEID"));
+  CHECK(h.host.ops.back().op.at("method") == "sendDocument");
+  run_now(api.answer_callback_query("q1", "done", {.show_alert = true}));
+  CHECK(h.host.ops.back().op.at("params") ==
+        Json{{"callback_query_id", "q1"}, {"text", "done"}, {"show_alert", true}});
+  CHECK(api.answered("q1"));
+  CHECK_FALSE(api.answered("q2"));
+}
+
+TEST_CASE("a reply with a keyboard puts it on the last piece of a long message", "[bot_api]") {
+  ScopeHarness h;
+  h.host.auto_reply = telegram_ok;
+  BotApi api(h.scope, false);
+  miti::InlineKeyboard keyboard;
+  keyboard.button("ok", miti::CallbackData::encode("m", "ok", ""));
+  run_now(api.send_message(5, std::string(5000, 'x'), {.reply_markup = keyboard}));
+  REQUIRE(h.host.ops.size() == 2);
+  CHECK_FALSE(h.host.ops[0].op.at("params").contains("reply_markup"));
+  CHECK(h.host.ops[1].op.at("params").at("reply_markup") == keyboard.to_json());
+}
