@@ -61,10 +61,14 @@ std::vector<DeclaredCron> from_manifest(const std::string& path, const std::stri
     throw Failure(path + ": " + error.what());
   }
   std::vector<DeclaredCron> declared;
-  for (const std::string& name : miti::registry::parse_module_list(modules)) {
+  std::vector<std::string> names = miti::registry::parse_module_list(modules);
+  // The framework's own module runs whatever MODULES says.
+  names.emplace_back(miti::registry::kFrameworkModule);
+  for (const std::string& name : names) {
     const miti::Json* found = nullptr;
     for (const auto& module : manifest.at("modules"))
       if (module.at("name") == name) found = &module;
+    if (found == nullptr && name == miti::registry::kFrameworkModule) continue;  // an older manifest
     if (found == nullptr) throw Failure("unknown module '" + name + "' in MODULES");
     for (const auto& cron : (*found)["crons"])
       declared.push_back({name, cron.at("name").as_string(), cron.at("schedule").as_string()});

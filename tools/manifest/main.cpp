@@ -1,6 +1,7 @@
 // miti-manifest: prints the registry the Worker would build, as JSON, so that
-// scripts (register, the cron check) derive commands and crons from the same
-// C++ definitions the Worker runs.
+// scripts (register, the cron check) derive commands, crons and the update
+// types to subscribe to from the same C++ definitions the Worker runs. The
+// framework's own module ("miti") comes last.
 //
 //   miti-manifest [--modules "util,misc"]   (default: every compiled module)
 //
@@ -62,8 +63,23 @@ int main(int argc, char** argv) {
       for (const auto& cron : module.crons) {
         crons.push_back({{"name", cron.name}, {"schedule", cron.schedule}});
       }
-      out["modules"].push_back({{"name", module.name}, {"commands", commands}, {"crons", crons}});
+      miti::Json callbacks = miti::Json::array();
+      for (const auto& callback : module.callbacks) callbacks.push_back(callback.name);
+      miti::Json messages = miti::Json::array();
+      for (const auto& handler : module.messages) messages.push_back(handler.name);
+      miti::Json steps = miti::Json::array();
+      for (const auto& step : module.steps) steps.push_back(step.name);
+      out["modules"].push_back({{"name", module.name},
+                                {"commands", commands},
+                                {"callbacks", callbacks},
+                                {"messages", messages},
+                                {"steps", steps},
+                                {"on_membership", module.on_membership != nullptr},
+                                {"on_unknown_command", module.on_unknown_command != nullptr},
+                                {"crons", crons}});
     }
+    // What setWebhook's allowed_updates must be for these modules.
+    out["allowed_updates"] = registry.allowed_updates();
     std::cout << out.dump(2) << "\n";
   } catch (const std::exception& error) {
     std::cerr << "miti-manifest: " << error.what() << "\n";
