@@ -167,6 +167,14 @@ class Context : public ModuleContext {
   // Replaces (or with null, removes) the keyboard of the pressed message.
   Task<std::optional<telegram::Message>> edit_keyboard(Json reply_markup = {});
 
+  // Answers Telegram's webhook request now (with the first call, if it is
+  // still held for the webhook answer) and lets this handler go on in the
+  // background, within the 30 s a Worker may run after its answer. For work
+  // that takes longer than Telegram should wait: say "working on it…", answer
+  // now, then edit the message with the result. The framework does the same
+  // by itself when a handler runs past MITI_BACKGROUND_AFTER_MS (10 s).
+  void respond_now();
+
   // Asks a question: sends it, and hands the sender's next plain message in
   // this chat to this module's step `step` (with options.state), unless a
   // command, /cancel or the timeout comes first. In groups the question asks

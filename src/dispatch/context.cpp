@@ -155,6 +155,10 @@ Task<std::optional<telegram::Message>> Context::edit_keyboard(Json reply_markup)
       query->message->chat.id, query->message->message_id, std::move(reply_markup));
 }
 
+void Context::respond_now() {
+  if (scope().respond_now) scope().respond_now();
+}
+
 Task<void> Context::ask(std::string_view step, std::string question, AskOptions options) {
   const ModuleDefinition* definition = module();
   if (definition != nullptr &&
