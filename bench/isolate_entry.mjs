@@ -1,31 +1,37 @@
 // Entry Worker for the in-isolate part of `npm run bench`.
 //
-// It imports the real miti Worker (js-shim/worker.mjs with the wasm core) and
-// the plain-JS baseline (bench/js_ping_worker.mjs) into ONE isolate, and on
-// POST /__bench/batch runs N updates back to back through one of them,
-// timing the whole batch with the isolate's own clock. Nothing crosses the
-// Node <-> workerd boundary inside the timed region.
+// It imports the three Workers the bench compares into ONE isolate: the floor
+// (bench/floor_worker.mjs, plain JS), the grammY bot (wrangler's bundle of
+// bench/grammy_worker.mjs, built by bench/run.mjs into build/bench/grammy/)
+// and miti (js-shim/worker.mjs with the wasm core). On POST /__bench/batch it
+// runs N updates back to back through one of them, timing the whole batch with
+// the isolate's own clock. Nothing crosses the Node <-> workerd boundary inside
+// the timed region.
 //
-// Cases:
-//   get          GET / through the Worker's fetch handler (routing, Response, log line)
-//   ping         POST /webhook "/ping" through the fetch handler, Miniflare's KV
-//   ping-stub    the same with env.KV replaced by an in-memory stub: no I/O at all
-//   unknown      POST /webhook "/nosuch": secret check, body read, parse, dispatch, no KV
-//   core-ping-stub / core-unknown
-//                the update text straight into the update handler (the wasm core via
-//                CoreInstance.webhook, or the JS handleUpdate), without Request,
-//                Response, routing or log line.
-// POST /__bench/instantiate times fresh wasm instances (see below).
+// Cases (the update text comes with the request):
+//   get            GET / through the Worker's fetch handler (routing, Response, log line)
+//   info           POST /webhook "/info" through the fetch handler: no I/O
+//   ignored        POST /webhook with a plain text message: parsed, nothing runs
+//   ping-stub      POST /webhook "/ping" with env.KV replaced by an in-memory stub: no I/O
+//   ping-kv        POST /webhook "/ping" with Miniflare's KV, the put awaited
+//   core-info / core-ignored
+//                  the update text straight into the update handling (miti's
+//                  CoreInstance.webhook, grammY's bot.handleUpdate, the floor's
+//                  handleUpdate), without Request, Response, routing or log line.
+// POST /__bench/instantiate times fresh wasm instances, POST /__bench/memory
+// reads the wasm memory of one instance over many updates (see below).
 import miti from "../js-shim/worker.mjs";
 import { CoreInstance } from "../js-shim/instance.mjs";
-import js, { handleUpdate as jsHandleUpdate } from "./js_ping_worker.mjs";
+import floor, { handleUpdate as floorHandleUpdate } from "./floor_worker.mjs";
+import grammy, { handleUpdate as grammyHandleUpdate } from "../build/bench/grammy/grammy_worker.js";
 
-const WORKERS = { miti, js };
+const WORKERS = { floor, grammy, miti };
 const encoder = new TextEncoder();
 
 // miti keys its env id and its module registry on the identity of `env`, and
-// workerd hands every request the same object: the stub env must be cached
-// too, or every update would rebuild the registry.
+// grammY's bot here is kept per env too; workerd hands every request the same
+// object, so the stub env must be one object as well, or every update would
+// rebuild the registry / the bot.
 let stubEnv = null;
 function stubEnvFor(env) {
   if (stubEnv) return stubEnv;
@@ -55,8 +61,8 @@ async function mitiCore() {
   return core;
 }
 
-// One unit of work for (target, case); returns a function doing it once and
-// resolving to {status, body}.
+// One unit of work for (target, case): prepare() builds the input outside
+// the timed region, run(input) does the work once and resolves to {status, body}.
 async function makeUnit(target, kase, env, { update, secret }) {
   const worker = WORKERS[target];
   if (!worker) throw new Error(`unknown target ${target}`);
@@ -73,20 +79,22 @@ async function makeUnit(target, kase, env, { update, secret }) {
   switch (kase) {
     case "get":
       return { prepare: () => new Request("http://localhost/"), run: viaFetch(env) };
-    case "ping":
-    case "unknown":
+    case "info":
+    case "ignored":
       return { prepare: webhookRequest(update), run: viaFetch(env) };
+    case "ping-kv":
+      return { prepare: webhookRequest(update), run: viaFetch(env), kv: env.KV };
     case "ping-stub":
-      return { prepare: webhookRequest(update), run: viaFetch(stubEnvFor(env)) };
-    case "core-ping-stub":
-    case "core-unknown": {
-      const e = kase === "core-ping-stub" ? stubEnvFor(env) : env;
+      return { prepare: webhookRequest(update), run: viaFetch(stubEnvFor(env)), kv: stubEnvFor(env).KV };
+    case "core-info":
+    case "core-ignored": {
       if (target === "miti") {
         const instance = await mitiCore();
         const bytes = encoder.encode(update);  // copied into wasm memory on each call
-        return { prepare: () => bytes, run: (b) => instance.webhook(e, b) };
+        return { prepare: () => bytes, run: (b) => instance.webhook(env, b) };
       }
-      return { prepare: () => update, run: (text) => jsHandleUpdate(text, e) };
+      const handle = target === "grammy" ? grammyHandleUpdate : floorHandleUpdate;
+      return { prepare: () => update, run: (text) => handle(text, env) };
     }
     default:
       throw new Error(`unknown case ${kase}`);
@@ -115,14 +123,16 @@ function clockProbe() {
     performance_now_live: perfSeen - perf0 >= 3,
     performance_now_is_epoch: Math.abs(performance.now() - Date.now()) < 1000,
     resolution_ms: resolution(),
+    performance_memory: typeof performance.memory === "object",
   };
 }
 
-// Smallest step of performance.now() seen over a few ms.
+// Smallest step of performance.now() seen over 20 ms (on a busy machine a
+// step can be longer: the thread was not running).
 function resolution() {
   let min = Infinity;
   let prev = performance.now();
-  const end = prev + 5;
+  const end = prev + 20;
   for (let i = 0; i < 5e7; i++) {
     const now = performance.now();
     if (now !== prev) {
@@ -138,10 +148,12 @@ async function batch(request, env) {
   const spec = await request.json();
   const { target, case: kase, n } = spec;
   const unit = await makeUnit(target, kase, env, spec);
-  // Untimed warm-up: first use of an env by the core, lazy instance, JIT.
+  // Untimed warm-up: first use of an env by the core or the bot, JIT.
   const warm = [];
   for (let i = 0; i < (spec.warmup ?? 1); i++) warm.push(await unit.run(unit.prepare()));
   const inputs = Array.from({ length: n }, unit.prepare);
+  // /ping: the record is checked afterwards, so it must come from this batch.
+  if (unit.kv) await unit.kv.delete("misc:last_ping");
   const statuses = {};
   let last = null;
   await fence();
@@ -153,6 +165,8 @@ async function batch(request, env) {
   const t1 = performance.now();
   await fence();
   const t2 = performance.now();
+  // For /ping: the record the last update wrote (read after the timed region).
+  const lastPing = unit.kv ? await unit.kv.get("misc:last_ping") : undefined;
   return Response.json({
     target,
     case: kase,
@@ -162,6 +176,7 @@ async function batch(request, env) {
     statuses,
     first: warm[0] ?? null,
     last,
+    last_ping: lastPing,
   });
 }
 
@@ -182,11 +197,56 @@ async function instantiate(request, env) {
   return Response.json({ n, create_ms: t1 - t0, create_and_first_update_ms: t2 - t1 });
 }
 
+// Wasm memory of ONE fresh instance while it handles `total` updates one after
+// another (the core path, as the shim drives it), read at each checkpoint.
+// Memory only grows (in 64 KiB pages) and starts at 16 MiB, so the memory
+// size alone shows a leak only once the heap has outgrown that. The heap top
+// shows it sooner: where a fresh 1 MiB malloc lands (dlmalloc serves a block
+// that size from the top of the heap, above every chunk in use), freed at once.
+// It is a probe, not an exact count: interior free chunks do not lower it.
+const PROBE_BYTES = 1 << 20;
+function heapTop(module) {
+  if (typeof module._malloc !== "function") return null;
+  const ptr = module._malloc(PROBE_BYTES);
+  module._free(ptr);
+  return ptr || null;
+}
+
+async function memory(request, env) {
+  const { update, checkpoints, stub } = await request.json();
+  const e = stub ? stubEnvFor(env) : env;
+  const instance = await CoreInstance.create();
+  const bytes = encoder.encode(update);
+  const reading = (updates) => ({ updates, wasm_bytes: instance.module.HEAPU8.length, heap_top: heapTop(instance.module) });
+  const readings = [reading(0)];
+  const statuses = {};
+  let last = null;
+  let done = 0;
+  for (const checkpoint of [...checkpoints].sort((a, b) => a - b)) {
+    for (; done < checkpoint; done++) {
+      last = await instance.webhook(e, bytes);
+      statuses[last.status] = (statuses[last.status] ?? 0) + 1;
+    }
+    readings.push(reading(done));
+  }
+  return Response.json({
+    readings,
+    statuses,
+    last,
+    dead: instance.dead,
+    in_flight: instance.inFlight,
+    requests_in_flight_in_core: instance.module._miti_requests_in_flight(),
+  });
+}
+
 export default {
   async fetch(request, env) {
     const url = new URL(request.url);
-    if (url.pathname === "/__bench/batch" && request.method === "POST") return batch(request, env);
-    if (url.pathname === "/__bench/instantiate" && request.method === "POST") return instantiate(request, env);
+    if (request.method === "POST") {
+      if (url.pathname === "/__bench/batch") return batch(request, env);
+      if (url.pathname === "/__bench/instantiate") return instantiate(request, env);
+      if (url.pathname === "/__bench/memory") return memory(request, env);
+    }
     if (url.pathname === "/__bench/clock") return Response.json(clockProbe());
     return new Response("not found", { status: 404 });
   },

@@ -1,19 +1,24 @@
-// The plain-JS baseline for `npm run bench`: a hand-written Worker doing the
-// same observable work as miti's misc /ping, with no wasm.
+// The floor for `npm run bench`: a hand-written plain-JS Worker doing the same
+// observable work as the miti bot (util /info, misc /ping) and the grammY bot
+// (bench/grammy_worker.mjs), with no framework at all.
 //
 // Same routes, checks and output as js-shim/worker.mjs + the C++ core for the
 // paths the benchmark drives:
 //   GET /            -> "miti: ok"
 //   POST /webhook    -> secret check (constant time), body size cap, JSON
 //                       parse, update shape check, leading bot_command entity
-//                       (with @username targeting), then for /ping:
-//                       KV put "misc:last_ping" = {"at": ISO time}, and the
-//                       answer {"method":"sendMessage","chat_id",...,"text":"pong"}
-//                       in the webhook response body. Unknown commands: 200,
-//                       empty body, nothing written.
+//                       (with @username targeting), then
+//                       /ping: KV put "misc:last_ping" = {"at": ISO time},
+//                              answer "pong";
+//                       /info: answer "chat id: <id>\nthread id: <n/a|id>\nsender id: <n/a|id>";
+//                       the answer is {"method":"sendMessage","chat_id",...,"text"}
+//                       (+ message_thread_id in a forum topic) in the webhook
+//                       response body. Anything else (other commands, plain
+//                       text, other update kinds): 200, empty body, nothing written.
+//   anything else    -> 404
 //   one JSON access-log line per request, like the shim writes.
-// It deliberately has no module registry, no coroutine bridge and no
-// marshalling: it is the floor the framework is compared against.
+// It deliberately has no module registry, no middleware, no coroutine bridge
+// and no marshalling: whatever a framework costs above this is its overhead.
 
 const MAX_BODY_BYTES = 4 * 1024 * 1024;
 const encoder = new TextEncoder();
@@ -46,16 +51,27 @@ function parseCommand(message, botUsername) {
   return { name, args: message.text.slice(entity.length).trimStart() };
 }
 
-async function ping(update, message, env) {
-  try {
-    await env.KV.put("misc:last_ping", JSON.stringify({ at: new Date().toISOString() }));
-  } catch (error) {
-    console.log(JSON.stringify({ level: "warn", msg: "could not record the ping", error: String(error) }));
-  }
-  const reply = { method: "sendMessage", chat_id: message.chat.id, text: "pong" };
-  if (message.is_topic_message && message.message_thread_id) reply.message_thread_id = message.message_thread_id;
-  return reply;
+function reply(message, text) {
+  const answer = { method: "sendMessage", chat_id: message.chat.id, text };
+  if (message.is_topic_message && message.message_thread_id) answer.message_thread_id = message.message_thread_id;
+  return answer;
 }
+
+const COMMANDS = {
+  async ping(message, env) {
+    try {
+      await env.KV.put("misc:last_ping", JSON.stringify({ at: new Date().toISOString() }));
+    } catch (error) {
+      console.log(JSON.stringify({ level: "warn", msg: "could not record the ping", error: String(error) }));
+    }
+    return reply(message, "pong");
+  },
+  async info(message) {
+    const thread = typeof message.message_thread_id === "number" ? String(message.message_thread_id) : "n/a";
+    const sender = typeof message.from?.id === "number" ? String(message.from.id) : "n/a";
+    return reply(message, `chat id: ${message.chat.id}\nthread id: ${thread}\nsender id: ${sender}`);
+  },
+};
 
 // The update handling proper, from body text to {status, body}: what the C++
 // core does for the shim (the benchmark also times it on its own).
@@ -69,11 +85,12 @@ export async function handleUpdate(text, env) {
     return ignored;
   }
   if (typeof update !== "object" || update === null || typeof update.update_id !== "number") return ignored;
-  const message = update.message;
+  const message = update.message ?? update.channel_post;
   if (typeof message !== "object" || message === null || typeof message.chat?.id !== "number") return ignored;
   const command = parseCommand(message, env.TELEGRAM_BOT_USERNAME);
-  if (!command || command.name !== "ping") return ignored;
-  return { status: 200, body: JSON.stringify(await ping(update, message, env)) };
+  const handler = command && Object.hasOwn(COMMANDS, command.name) ? COMMANDS[command.name] : null;
+  if (!handler) return ignored;
+  return { status: 200, body: JSON.stringify(await handler(message, env)) };
 }
 
 async function webhook(request, env) {
