@@ -22,6 +22,11 @@
 // reads the wasm memory of one instance over many updates (see below).
 import miti from "../js-shim/worker.mjs";
 import { CoreInstance } from "../js-shim/instance.mjs";
+import createMiti from "../build/wasm/miti.mjs";
+import wasmModule from "../build/wasm/miti.wasm";
+
+// A fresh wasm instance of the production core, made the way the shim makes one.
+const newCore = () => CoreInstance.create({ createMiti, wasmModule });
 import floor, { handleUpdate as floorHandleUpdate } from "./floor_worker.mjs";
 import grammy, { handleUpdate as grammyHandleUpdate } from "../build/bench/grammy/grammy_worker.js";
 
@@ -57,7 +62,7 @@ function stubEnvFor(env) {
 
 let core = null;
 async function mitiCore() {
-  if (!core || core.dead) core = await CoreInstance.create();
+  if (!core || core.dead) core = await newCore();
   return core;
 }
 
@@ -182,16 +187,16 @@ async function batch(request, env) {
 
 // Cost of a fresh wasm instance, as a new isolate pays it on its first update
 // (workerd compiled the module when it loaded the Worker: not included).
-// `create` is CoreInstance.create() alone (instantiate + Emscripten start-up);
+// `create` is newCore() alone (instantiate + Emscripten start-up);
 // `first_update` adds one update on it (env hand-over, registry build, parse).
 async function instantiate(request, env) {
   const { n, update } = await request.json();
   const bytes = encoder.encode(update);
-  await (await CoreInstance.create()).webhook(env, bytes);  // warm the JS side
+  await (await newCore()).webhook(env, bytes);  // warm the JS side
   const t0 = performance.now();
-  for (let i = 0; i < n; i++) await CoreInstance.create();
+  for (let i = 0; i < n; i++) await newCore();
   const t1 = performance.now();
-  for (let i = 0; i < n; i++) await (await CoreInstance.create()).webhook(env, bytes);
+  for (let i = 0; i < n; i++) await (await newCore()).webhook(env, bytes);
   const t2 = performance.now();
   await fence();
   return Response.json({ n, create_ms: t1 - t0, create_and_first_update_ms: t2 - t1 });
@@ -215,7 +220,7 @@ function heapTop(module) {
 async function memory(request, env) {
   const { update, checkpoints, stub } = await request.json();
   const e = stub ? stubEnvFor(env) : env;
-  const instance = await CoreInstance.create();
+  const instance = await newCore();
   const bytes = encoder.encode(update);
   const reading = (updates) => ({ updates, wasm_bytes: instance.module.HEAPU8.length, heap_top: heapTop(instance.module) });
   const readings = [reading(0)];
