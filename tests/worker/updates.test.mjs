@@ -225,3 +225,24 @@ describe("the Bot API client under pressure", () => {
     assert.equal(edit.params.text, "done");
   });
 });
+
+describe("the example module of docs/handling-updates.md", () => {
+  let bot;
+  before(async () => {
+    bot = await startBot({ modules: "poll" });
+  });
+  after(async () => {
+    await bot?.dispose();
+  });
+
+  test("/poll asks, the answer becomes the poll, presses count and edit it", async () => {
+    assert.deepEqual((await bot.send("/poll")).replies, ["What should I ask?"]);
+    const shown = await bot.send("Pizza tonight?");
+    assert.deepEqual(shown.replies, ["Pizza tonight?"]);
+    const press = await bot.press("👍");
+    assert.equal(press.calls.find((c) => c.method === "answerCallbackQuery").params.text, "Thanks!");
+    const edit = press.calls.find((c) => c.method === "editMessageText");
+    assert.equal(edit.params.text, "Pizza tonight?");
+    assert.deepEqual(edit.params.reply_markup.inline_keyboard[0].map((b) => b.text), ["👍 1", "👎 0"]);
+  });
+});
