@@ -7,6 +7,7 @@
 #include <string_view>
 #include <vector>
 
+#include "miti/host_task.hpp"
 #include "miti/json.hpp"
 #include "miti/task.hpp"
 
@@ -35,38 +36,52 @@ class KvStore {
 
   KvStore(runtime::RequestScope& scope, std::string module_name);
 
-  // Coroutine parameters are taken by value: tasks start lazily, so a view
-  // could outlive the caller's string.
-  Task<std::optional<std::string>> get(std::string key);
+  // Each call is one host operation, awaited at once:
+  //   std::optional<std::string> value = co_await ctx.db().get("key");
+  // A bad key or TTL is a UsageError, thrown by the call itself.
+  HostTask<std::optional<std::string>> get(std::string_view key);
   // A TTL, when given, is at least 60 seconds (Workers KV's minimum).
-  Task<void> put(std::string key, std::string value, std::optional<int> ttl_seconds = std::nullopt);
-  Task<void> remove(std::string key);
-  Task<KvListResult> list(KvListOptions options = {});
+  HostTask<void> put(std::string_view key, std::string_view value,
+                     std::optional<int> ttl_seconds = std::nullopt);
+  HostTask<void> remove(std::string_view key);
+  HostTask<KvListResult> list(const KvListOptions& options = {});
 
   // Missing or corrupt JSON gives std::nullopt; each corrupt read logs a warning.
-  Task<std::optional<Json>> get_json(std::string key);
+  HostTask<std::optional<Json>> get_json(std::string_view key);
   // put_json takes a Json or anything that converts to one (a MITI_FIELDS
   // struct, a vector, ...).
-  Task<void> put_json(std::string key, Json value, std::optional<int> ttl_seconds = std::nullopt);
+  HostTask<void> put_json(std::string_view key, const Json& value,
+                          std::optional<int> ttl_seconds = std::nullopt);
 
   // The record as a MITI_FIELDS struct (or any type Json::get<T> reads);
   // missing, corrupt or of another shape gives std::nullopt, the last two
   // with a warning naming the key and what was wrong.
   template <typename T>
-  requires(!std::same_as<T, Json>) Task<std::optional<T>> get_json(std::string key) {
-    std::optional<Json> json = co_await get_json(key);
-    if (!json) co_return std::nullopt;
-    try {
-      co_return json->get<T>();
-    } catch (const JsonError& error) {
-      warn_corrupt(key, error.what());
-    }
-    co_return std::nullopt;
+  requires(!std::same_as<T, Json>) HostTask<std::optional<T>> get_json(std::string_view key) {
+    return HostTask<std::optional<T>>(scope(), get_op(key), &decode_json_as<T>, this,
+                                      std::string(key));
   }
 
   const std::string& key_prefix() const noexcept { return prefix_; }
 
  private:
+  template <typename T>
+  static std::optional<T> decode_json_as(HostAnswer answer) {
+    const auto* store = static_cast<const KvStore*>(answer.context);
+    std::optional<Json> json = store->parse_json(answer.payload, answer.detail);
+    if (!json) return std::nullopt;
+    try {
+      return json->get<T>();
+    } catch (const JsonError& error) {
+      store->warn_corrupt(answer.detail, error.what());
+    }
+    return std::nullopt;
+  }
+  static std::optional<Json> decode_json(HostAnswer answer);
+  // The stored text as JSON (nullopt when missing or corrupt, with a warning).
+  std::optional<Json> parse_json(const std::string& payload, std::string_view key) const;
+  runtime::RequestScope& scope() const noexcept { return *scope_; }
+  std::string get_op(std::string_view key) const;
   std::string full_key(std::string_view key) const;
   void require_binding() const;
   void warn_corrupt(std::string_view key, std::string_view reason) const;

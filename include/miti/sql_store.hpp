@@ -24,6 +24,7 @@
 
 #include "miti/error.hpp"
 #include "miti/fields.hpp"
+#include "miti/host_task.hpp"
 #include "miti/json.hpp"
 #include "miti/task.hpp"
 
@@ -160,59 +161,54 @@ class SqlStore {
     return SqlStatement{std::string(query), {SqlValue(std::forward<Binds>(binds))...}};
   }
 
-  Task<SqlRunResult> run(SqlStatement statement);
-  Task<std::vector<SqlRow>> all(SqlStatement statement);
-  Task<std::optional<SqlRow>> first(SqlStatement statement);
+  // Each call is one host operation (one D1 round trip), awaited at once:
+  //   std::vector<SqlRow> rows = co_await ctx.sql().all("SELECT ...", binds...);
+  HostTask<SqlRunResult> run(const SqlStatement& statement);
+  HostTask<std::vector<SqlRow>> all(const SqlStatement& statement);
+  HostTask<std::optional<SqlRow>> first(const SqlStatement& statement);
   // One round trip; atomic: if any statement fails, none of them applies.
-  Task<std::vector<SqlBatchResult>> batch(std::vector<SqlStatement> statements);
+  HostTask<std::vector<SqlBatchResult>> batch(const std::vector<SqlStatement>& statements);
 
   template <SqlBindable... Binds>
-  Task<SqlRunResult> run(std::string_view query, Binds&&... binds) {
+  HostTask<SqlRunResult> run(std::string_view query, Binds&&... binds) {
     return run(prepare(query, std::forward<Binds>(binds)...));
   }
   template <SqlBindable... Binds>
-  Task<std::vector<SqlRow>> all(std::string_view query, Binds&&... binds) {
+  HostTask<std::vector<SqlRow>> all(std::string_view query, Binds&&... binds) {
     return all(prepare(query, std::forward<Binds>(binds)...));
   }
   template <SqlBindable... Binds>
-  Task<std::optional<SqlRow>> first(std::string_view query, Binds&&... binds) {
+  HostTask<std::optional<SqlRow>> first(std::string_view query, Binds&&... binds) {
     return first(prepare(query, std::forward<Binds>(binds)...));
   }
 
   // Typed rows: every row as a MITI_FIELDS struct.
   template <detail::HasFields T>
-  Task<std::vector<T>> all(SqlStatement statement) {
-    std::vector<SqlRow> rows = co_await all(std::move(statement));
-    std::vector<T> typed;
-    typed.reserve(rows.size());
-    for (const SqlRow& row : rows) typed.push_back(row.as<T>());
-    co_return typed;
+  HostTask<std::vector<T>> all(const SqlStatement& statement) {
+    return HostTask<std::vector<T>>(scope(), statement_op("d1.all", statement), &decode_all<T>);
   }
   template <detail::HasFields T>
-  Task<std::optional<T>> first(SqlStatement statement) {
-    std::optional<SqlRow> row = co_await first(std::move(statement));
-    if (!row) co_return std::nullopt;
-    co_return row->as<T>();
+  HostTask<std::optional<T>> first(const SqlStatement& statement) {
+    return HostTask<std::optional<T>>(scope(), statement_op("d1.first", statement),
+                                      &decode_first<T>);
   }
   // The first row; a query that returns none is an Error (for INSERT ...
   // RETURNING and upserts, which always return one).
   template <detail::HasFields T>
-  Task<T> one(SqlStatement statement) {
-    std::string query = statement.query;
-    std::optional<SqlRow> row = co_await first(std::move(statement));
-    if (!row) throw Error("SQL query returned no row: " + query);
-    co_return row->as<T>();
+  HostTask<T> one(const SqlStatement& statement) {
+    return HostTask<T>(scope(), statement_op("d1.first", statement), &decode_one<T>, nullptr,
+                       statement.query);
   }
   template <detail::HasFields T, SqlBindable... Binds>
-  Task<std::vector<T>> all(std::string_view query, Binds&&... binds) {
+  HostTask<std::vector<T>> all(std::string_view query, Binds&&... binds) {
     return all<T>(prepare(query, std::forward<Binds>(binds)...));
   }
   template <detail::HasFields T, SqlBindable... Binds>
-  Task<std::optional<T>> first(std::string_view query, Binds&&... binds) {
+  HostTask<std::optional<T>> first(std::string_view query, Binds&&... binds) {
     return first<T>(prepare(query, std::forward<Binds>(binds)...));
   }
   template <detail::HasFields T, SqlBindable... Binds>
-  Task<T> one(std::string_view query, Binds&&... binds) {
+  HostTask<T> one(std::string_view query, Binds&&... binds) {
     return one<T>(prepare(query, std::forward<Binds>(binds)...));
   }
 
@@ -227,6 +223,33 @@ class SqlStore {
   std::string table_prefix() const { return module_name_ + "_"; }
 
  private:
+  runtime::RequestScope& scope() const { return *scope_; }
+  // The host operation text of one statement ("d1.all", "d1.first", "d1.run").
+  std::string statement_op(const char* kind, const SqlStatement& statement) const;
+  // The rows of a d1.all / d1.first answer.
+  static std::vector<SqlRow> answer_rows(const std::string& payload);
+
+  template <detail::HasFields T>
+  static std::vector<T> decode_all(HostAnswer answer) {
+    std::vector<SqlRow> rows = answer_rows(answer.payload);
+    std::vector<T> typed;
+    typed.reserve(rows.size());
+    for (const SqlRow& row : rows) typed.push_back(row.as<T>());
+    return typed;
+  }
+  template <detail::HasFields T>
+  static std::optional<T> decode_first(HostAnswer answer) {
+    std::vector<SqlRow> rows = answer_rows(answer.payload);
+    if (rows.empty()) return std::nullopt;
+    return rows.front().as<T>();
+  }
+  template <detail::HasFields T>
+  static T decode_one(HostAnswer answer) {
+    std::vector<SqlRow> rows = answer_rows(answer.payload);
+    if (rows.empty()) throw Error("SQL query returned no row: " + answer.detail);
+    return rows.front().as<T>();
+  }
+
   runtime::RequestScope* scope_;
   std::string module_name_;
 };

@@ -26,20 +26,30 @@ namespace detail {
 // Called once a root task (one nobody awaits) has finished; see Task::start.
 using CompletionCallback = void (*)(void* user_data) noexcept;
 
+// Resumes `handle` from a separate, never inlined function. Inside a coroutine
+// a resume in tail position is turned into a `musttail` call by clang's
+// coroutine splitting at -Os/-Oz, which Emscripten 3.1.6 cannot emit (no wasm
+// tail-call feature); out here it is an ordinary call.
+[[gnu::noinline]] inline void resume_elsewhere(coro::coroutine_handle<> handle) {
+  handle.resume();
+}
+
 class TaskPromiseBase {
  public:
   coro::suspend_always initial_suspend() noexcept { return {}; }
 
   struct FinalAwaiter {
     bool await_ready() const noexcept { return false; }
+    // Always inlined: a call to it from the final suspend point would be
+    // marked musttail at -Os/-Oz (see resume_elsewhere).
     template <typename Promise>
-    void await_suspend(coro::coroutine_handle<Promise> handle) noexcept {
+    [[gnu::always_inline]] void await_suspend(coro::coroutine_handle<Promise> handle) noexcept {
       TaskPromiseBase& promise = handle.promise();
       promise.completed_ = true;
       // Nothing may touch this frame after the calls below: the awaiter or the
       // completion callback is allowed to destroy it.
       if (promise.continuation_) {
-        promise.continuation_.resume();
+        resume_elsewhere(promise.continuation_);
       } else if (promise.on_complete_ != nullptr) {
         promise.on_complete_(promise.on_complete_data_);
       }

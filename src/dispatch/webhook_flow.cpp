@@ -328,7 +328,7 @@ Task<Admission> Worker::admit(ActiveRequest& request, const telegram::Update& up
               {{"update_id", update.update_id}});
           co_return admission;
         }
-        co_await runtime::host_call(scope, Json{{"op", "sleep"}, {"ms", wait}});
+        co_await runtime::host_sleep(scope, wait);
         break;
       }
     }

@@ -25,13 +25,12 @@ Task<std::shared_ptr<const Registry>> SharedRegistry::get(runtime::RequestScope&
     if (!building_) co_return co_await build(scope);
     const int awaited = builds_;
     const std::int64_t deadline = scope.runtime.now_ms() + kStalledBuildMs;
-    const Json sleep = {{"op", "sleep"}, {"ms", kPollMs}};
     while (building_ && builds_ == awaited) {
       if (scope.runtime.now_ms() >= deadline) {
         scope.log.warn("registry build stalled; building again", {{"waited_ms", kStalledBuildMs}});
         co_return co_await build(scope);
       }
-      co_await runtime::host_call(scope, sleep);
+      co_await runtime::host_sleep(scope, kPollMs);
     }
     // The build this request waited for failed, and none has started since:
     // report that failure; the next request will try again.

@@ -5,17 +5,9 @@
 #include <cstdint>
 #include <string_view>
 
+#include "miti/host_task.hpp"  // RequestId, OperationId, OpStatus
+
 namespace miti::runtime {
-
-using RequestId = std::uint32_t;
-using OperationId = std::uint32_t;
-
-// How a host operation ended (the values cross the JS boundary).
-enum class OpStatus : int {
-  kFailed = 0,    // the payload is the host's error message
-  kOk = 1,        // the payload is the JSON result
-  kTimedOut = 2,  // abandoned after its timeout; the payload says which
-};
 
 class Host {
  public:

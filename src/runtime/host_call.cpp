@@ -1,17 +1,23 @@
 #include "miti/error.hpp"
-#include "runtime/host_operation.hpp"
 #include "runtime/request_scope.hpp"
-#include "runtime/runtime.hpp"
 
 namespace miti::runtime {
 
-Task<Json> host_call(RequestScope& scope, const Json& op) {
-  HostReply reply = co_await HostOperation(scope.runtime, scope.id, op.dump());
-  if (reply.status == OpStatus::kTimedOut) throw TimeoutError(reply.payload);
-  if (!reply.ok()) throw HostError(reply.payload);
-  std::optional<Json> parsed = Json::try_parse(reply.payload);
+namespace {
+Json parse_answer(HostAnswer answer) {
+  std::optional<Json> parsed = Json::try_parse(answer.payload);
   if (!parsed) throw HostError("the host answered with invalid JSON");
-  co_return std::move(*parsed);
+  return std::move(*parsed);
+}
+void ignore_answer(HostAnswer) {}
+}  // namespace
+
+HostTask<Json> host_call(RequestScope& scope, const Json& op) {
+  return HostTask<Json>(scope, op.dump(), &parse_answer);
+}
+
+HostTask<void> host_sleep(RequestScope& scope, std::int64_t ms) {
+  return HostTask<void>(scope, Json{{"op", "sleep"}, {"ms", ms}}.dump(), &ignore_answer);
 }
 
 }  // namespace miti::runtime

@@ -7,6 +7,7 @@
 #include <memory>
 
 #include "miti/env.hpp"
+#include "miti/host_task.hpp"
 #include "miti/json.hpp"
 #include "miti/log.hpp"
 #include "miti/task.hpp"
@@ -28,8 +29,11 @@ struct RequestScope {
   std::function<void()> respond_now;
 };
 
-// Sends `op` to the host and returns its JSON answer; a host failure becomes a
-// HostError carrying the host's message.
-Task<Json> host_call(RequestScope& scope, const Json& op);
+// Sends `op` to the host; its JSON answer, or a HostError carrying the
+// host's message (TimeoutError when abandoned).
+HostTask<Json> host_call(RequestScope& scope, const Json& op);
+// A timer in the request's own context (see shared_registry.cpp for why
+// requests poll instead of waking each other).
+HostTask<void> host_sleep(RequestScope& scope, std::int64_t ms);
 
 }  // namespace miti::runtime

@@ -1,6 +1,8 @@
 #include "runtime/runtime.hpp"
 
+#include "miti/error.hpp"
 #include "runtime/host_operation.hpp"
+#include "runtime/request_scope.hpp"
 
 namespace miti::runtime {
 
@@ -38,6 +40,20 @@ void HostOperation::deliver(OpStatus status, std::string payload) {
   state_ = State::kDone;
   reply_ = HostReply{status, std::move(payload)};
   if (was_waiting) awaiting_.resume();
+}
+
+}  // namespace miti::runtime
+
+namespace miti::runtime {
+
+HostOperation::HostOperation(RequestScope& scope, std::string op_json)
+    : HostOperation(scope.runtime, scope.id, std::move(op_json)) {}
+
+std::string HostOperation::take_payload() {
+  if (immediate()) return {};
+  if (reply_.status == OpStatus::kTimedOut) throw TimeoutError(reply_.payload);
+  if (!reply_.ok()) throw HostError(reply_.payload);
+  return std::move(reply_.payload);
 }
 
 }  // namespace miti::runtime

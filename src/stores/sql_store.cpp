@@ -97,33 +97,74 @@ SqlStore::SqlStore(runtime::RequestScope& scope, std::string module_name)
     : scope_(&scope), module_name_(std::move(module_name)) {}
 
 namespace {
+
 void require_binding(const runtime::RequestScope& scope) {
   if (!scope.env->has_binding(kBinding)) throw MissingBindingError(std::string(kBinding));
 }
+
+Json parse_answer(const std::string& payload) {
+  std::optional<Json> parsed = Json::try_parse(payload);
+  if (!parsed) throw HostError("the host answered with invalid JSON");
+  return std::move(*parsed);
+}
+
+SqlRunResult decode_run(HostAnswer answer) {
+  return meta_from(parse_answer(answer.payload));
+}
+
+std::vector<SqlRow> decode_rows(HostAnswer answer) {
+  return rows_from(parse_answer(answer.payload));
+}
+
+std::optional<SqlRow> decode_first_row(HostAnswer answer) {
+  std::vector<SqlRow> rows = rows_from(parse_answer(answer.payload));
+  if (rows.empty()) return std::nullopt;
+  return std::move(rows.front());
+}
+
+std::vector<SqlBatchResult> decode_batch(HostAnswer answer) {
+  Json parsed = parse_answer(answer.payload);
+  const std::size_t sent = std::stoul(answer.detail);
+  if (!parsed.is_array() || parsed.size() != sent) {
+    throw HostError("D1 batch answered " + std::to_string(parsed.size()) + " results for " +
+                    std::to_string(sent) + " statements");
+  }
+  std::vector<SqlBatchResult> results;
+  results.reserve(sent);
+  for (const Json& result : parsed) {
+    results.push_back(SqlBatchResult{.rows = rows_from(result), .meta = meta_from(result)});
+  }
+  return results;
+}
+
+std::vector<SqlBatchResult> decode_empty_batch(HostAnswer) {
+  return {};
+}
+
 }  // namespace
 
-namespace {
-// One statement through the host: "d1.run", "d1.all" or "d1.first".
-Task<Json> execute(runtime::RequestScope& scope, const char* op_name, SqlStatement statement) {
-  require_binding(scope);
+std::string SqlStore::statement_op(const char* kind, const SqlStatement& statement) const {
+  require_binding(*scope_);
   Json op = statement_json(statement);
-  op["op"] = op_name;
-  co_return co_await runtime::host_call(scope, op);
-}
-}  // namespace
-
-Task<SqlRunResult> SqlStore::run(SqlStatement statement) {
-  co_return meta_from(co_await execute(*scope_, "d1.run", std::move(statement)));
+  op["op"] = kind;
+  return op.dump();
 }
 
-Task<std::vector<SqlRow>> SqlStore::all(SqlStatement statement) {
-  co_return rows_from(co_await execute(*scope_, "d1.all", std::move(statement)));
+std::vector<SqlRow> SqlStore::answer_rows(const std::string& payload) {
+  return rows_from(parse_answer(payload));
 }
 
-Task<std::optional<SqlRow>> SqlStore::first(SqlStatement statement) {
-  std::vector<SqlRow> rows = rows_from(co_await execute(*scope_, "d1.first", std::move(statement)));
-  if (rows.empty()) co_return std::nullopt;
-  co_return std::move(rows.front());
+HostTask<SqlRunResult> SqlStore::run(const SqlStatement& statement) {
+  return HostTask<SqlRunResult>(*scope_, statement_op("d1.run", statement), &decode_run);
+}
+
+HostTask<std::vector<SqlRow>> SqlStore::all(const SqlStatement& statement) {
+  return HostTask<std::vector<SqlRow>>(*scope_, statement_op("d1.all", statement), &decode_rows);
+}
+
+HostTask<std::optional<SqlRow>> SqlStore::first(const SqlStatement& statement) {
+  return HostTask<std::optional<SqlRow>>(*scope_, statement_op("d1.first", statement),
+                                         &decode_first_row);
 }
 
 Task<SqlChunkedRun> SqlStore::run_in_chunks(SqlStatement statement, std::int64_t chunk_rows,
@@ -141,23 +182,17 @@ Task<SqlChunkedRun> SqlStore::run_in_chunks(SqlStatement statement, std::int64_t
   co_return done;
 }
 
-Task<std::vector<SqlBatchResult>> SqlStore::batch(std::vector<SqlStatement> statements) {
+HostTask<std::vector<SqlBatchResult>> SqlStore::batch(const std::vector<SqlStatement>& statements) {
   require_binding(*scope_);
-  std::vector<SqlBatchResult> results;
-  if (statements.empty()) co_return results;
   Json list = Json::array();
   for (const SqlStatement& statement : statements) list.push_back(statement_json(statement));
   Json op = {{"op", "d1.batch"}, {"statements", std::move(list)}};
-  const std::size_t sent = statements.size();
-  Json answer = co_await runtime::host_call(*scope_, op);
-  if (!answer.is_array() || answer.size() != sent) {
-    throw HostError("D1 batch answered " + std::to_string(answer.size()) + " results for " +
-                    std::to_string(sent) + " statements");
+  // An empty batch has nothing to send.
+  if (statements.empty()) {
+    return HostTask<std::vector<SqlBatchResult>>(*scope_, std::string(), &decode_empty_batch);
   }
-  for (const Json& result : answer) {
-    results.push_back(SqlBatchResult{.rows = rows_from(result), .meta = meta_from(result)});
-  }
-  co_return results;
+  return HostTask<std::vector<SqlBatchResult>>(*scope_, op.dump(), &decode_batch, nullptr,
+                                               std::to_string(statements.size()));
 }
 
 }  // namespace miti

@@ -15,20 +15,25 @@ namespace {
 // A retry is worth it only when the wait leaves this much of the request.
 constexpr std::int64_t kRetryMarginMs = 2'000;
 
-Task<void> sleep_ms(runtime::RequestScope& scope, std::int64_t ms) {
-  co_await runtime::host_call(scope, Json{{"op", "sleep"}, {"ms", ms}});
+// Telegram's answer: its `result`, or the error it stands for, thrown.
+Json decode_answer(HostAnswer answer) {
+  std::optional<Json> response = Json::try_parse(answer.payload);
+  if (!response) throw HostError("the host answered with invalid JSON");
+  if (!util::bool_or(*response, "ok", false)) {
+    std::rethrow_exception(classify_bot_api_error(answer.detail, *response));
+  }
+  Json* result = response->find("result");
+  return result != nullptr ? std::move(*result) : Json();
 }
 
-// One Bot API method through the host; ok=false becomes a BotApiError (or a
-// subclass), thrown.
-Task<Json> perform(runtime::RequestScope& scope, const std::string& method, const Json& params) {
-  Json op = {{"op", "telegram"}, {"method", method}, {"params", params}};
-  Json response = co_await runtime::host_call(scope, op);
-  if (!util::bool_or(response, "ok", false)) {
-    std::rethrow_exception(classify_bot_api_error(method, response));
-  }
-  const Json* result = response.find("result");
-  co_return result != nullptr ? *result : Json();
+// One Bot API method through the host.
+HostTask<Json> perform(runtime::RequestScope& scope, const std::string& method, const Json& params) {
+  std::string op = R"({"op":"telegram","method":)";
+  Json(method).dump_to(op);
+  op += R"(,"params":)";
+  params.dump_to(op);
+  op += '}';
+  return HostTask<Json>(scope, std::move(op), &decode_answer, nullptr, method);
 }
 
 }  // namespace
@@ -93,7 +98,7 @@ Task<Json> BotApi::call(std::string method, Json params, CallOptions options) {
     if (!options.retry_too_many_requests || attempt >= kMaxRetries || !fits) throw *limited;
     scope_->log.info("Bot API 429: retrying after retry_after",
                      {{"method", method}, {"retry_after", limited->retry_after()}});
-    co_await sleep_ms(*scope_, wait_ms);
+    co_await runtime::host_sleep(*scope_, wait_ms);
   }
 }
 

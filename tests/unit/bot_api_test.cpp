@@ -132,10 +132,7 @@ TEST_CASE("a failing flush of the held call reaches the caller", "[bot_api]") {
     return ok({{"ok", false}, {"error_code", 400}, {"description", "Bad Request"}});
   };
   BotApi api(h.scope, true);
-  auto task = send_two(api);
-  task.start();
-  REQUIRE(task.done());
-  CHECK_THROWS_AS(task.result(), BotApiError);
+  CHECK_THROWS_AS(run_now(send_two(api)), BotApiError);
   CHECK(h.host.ops.size() == 1);  // "second" was never sent
 }
 
@@ -145,9 +142,7 @@ TEST_CASE("a transport failure is a HostError", "[bot_api]") {
     return miti_test::fail("fetch failed");
   };
   BotApi api(h.scope, false);
-  auto task = api.send_message(1, "x");
-  task.start();
-  CHECK_THROWS_AS(task.result(), miti::HostError);
+  CHECK_THROWS_AS(run_now(api.send_message(1, "x")), miti::HostError);
 }
 
 TEST_CASE("send options map to sendMessage parameters", "[bot_api]") {
@@ -199,9 +194,7 @@ TEST_CASE("long text is split; only the first piece replies to the message", "[b
 TEST_CASE("empty text is refused before anything is sent", "[bot_api]") {
   ScopeHarness h;
   BotApi api(h.scope, false);
-  auto task = api.send_message(1, "");
-  task.start();
-  CHECK_THROWS_AS(task.result(), miti::UsageError);
+  CHECK_THROWS_AS(run_now(api.send_message(1, "")), miti::UsageError);
   CHECK(h.host.ops.empty());
 }
 
@@ -261,10 +254,7 @@ TEST_CASE("a call the host abandons after its timeout is a TimeoutError", "[bot_
     return miti_test::timed_out("Bot API sendMessage: no answer within 10000 ms");
   };
   BotApi api(h.scope, false);
-  auto task = api.call("sendMessage", {{"chat_id", 1}, {"text", "x"}});
-  task.start();
-  REQUIRE(task.done());
-  CHECK_THROWS_AS(task.result(), miti::TimeoutError);
+  CHECK_THROWS_AS(run_now(api.call("sendMessage", {{"chat_id", 1}, {"text", "x"}})), miti::TimeoutError);
 }
 
 namespace {
@@ -306,10 +296,7 @@ TEST_CASE("a 429 that does not fit the time left surfaces at once", "[bot_api]")
   FloodHarness h(/*failures=*/1, /*retry_after=*/30);
   h.scope.deadline_ms = h.host.now + 10'000;
   BotApi api(h.scope, false);
-  auto task = api.call("sendMessage", {{"chat_id", 1}, {"text", "x"}});
-  task.start();
-  REQUIRE(task.done());
-  CHECK_THROWS_AS(task.result(), miti::TooManyRequestsError);
+  CHECK_THROWS_AS(run_now(api.call("sendMessage", {{"chat_id", 1}, {"text", "x"}})), miti::TooManyRequestsError);
   CHECK(h.sends == 1);
   CHECK(h.slept_ms == 0);
 }
@@ -319,19 +306,13 @@ TEST_CASE("a 429 is not retried when the caller says so, nor more than kMaxRetri
   FloodHarness once(1, 1);
   once.scope.deadline_ms = once.host.now + 60'000;
   BotApi api(once.scope, false);
-  auto task = api.call("sendMessage", {{"chat_id", 1}}, {.retry_too_many_requests = false});
-  task.start();
-  REQUIRE(task.done());
-  CHECK_THROWS_AS(task.result(), miti::TooManyRequestsError);
+  CHECK_THROWS_AS(run_now(api.call("sendMessage", {{"chat_id", 1}}, {.retry_too_many_requests = false})), miti::TooManyRequestsError);
   CHECK(once.sends == 1);
 
   FloodHarness always(100, 1);
   always.scope.deadline_ms = always.host.now + 600'000;
   BotApi stubborn(always.scope, false);
-  auto retried = stubborn.call("sendMessage", {{"chat_id", 1}});
-  retried.start();
-  REQUIRE(retried.done());
-  CHECK_THROWS_AS(retried.result(), miti::TooManyRequestsError);
+  CHECK_THROWS_AS(run_now(stubborn.call("sendMessage", {{"chat_id", 1}})), miti::TooManyRequestsError);
   CHECK(always.sends == BotApi::kMaxRetries + 1);
 }
 

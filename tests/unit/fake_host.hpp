@@ -167,4 +167,17 @@ T run_now(miti::Task<T> task) {
   return task.result();
 }
 
+// A Task awaiting a HostTask (store and Bot API calls return those), for
+// tests that start it themselves. The HostTask lives in the caller.
+template <typename T>
+miti::Task<T> awaiting(miti::HostTask<T>& pending) {
+  co_return co_await pending;
+}
+
+// The same for a HostTask: the parameter is built in place from the call.
+template <typename T>
+T run_now(miti::HostTask<T> pending) {
+  return run_now(awaiting(pending));
+}
+
 }  // namespace miti_test

@@ -138,9 +138,7 @@ TEST_CASE("list limits outside 1..1000 are refused without an op", "[kv]") {
   KvHarness h;
   KvStore db(h.scope, "m");
   for (int limit : {0, -1, 1001}) {
-    auto task = db.list({.limit = limit});
-    task.start();
-    CHECK_THROWS_AS(task.result(), UsageError);
+    CHECK_THROWS_AS(run_now(db.list({.limit = limit})), UsageError);
   }
   CHECK(h.host.ops.empty());
 }
@@ -152,31 +150,21 @@ TEST_CASE("keys over 512 bytes after prefixing are refused before any op", "[kv]
   CHECK(h.host.ops.size() == 1);
 
   const std::string too_long(512 - 5 + 1, 'k');
-  auto get = db.get(too_long);
-  get.start();
-  CHECK_THROWS_WITH(get.result(), Contains("513 bytes") && Contains("'misc:'"));
-  auto put = db.put(too_long, "v");
-  put.start();
-  CHECK_THROWS_AS(put.result(), UsageError);
-  auto remove = db.remove(too_long);
-  remove.start();
-  CHECK_THROWS_AS(remove.result(), UsageError);
+  CHECK_THROWS_WITH(run_now(db.get(too_long)), Contains("513 bytes") && Contains("'misc:'"));
+  CHECK_THROWS_AS(run_now(db.put(too_long, "v")), UsageError);
+  CHECK_THROWS_AS(run_now(db.remove(too_long)), UsageError);
 
   // Measured in bytes, not characters: 254 Cyrillic letters are 508 bytes.
   std::string wide;
   for (int i = 0; i < 254; ++i) wide += "ж";
-  auto wide_put = db.put(wide, "v");
-  wide_put.start();
-  CHECK_THROWS_AS(wide_put.result(), UsageError);
+  CHECK_THROWS_AS(run_now(db.put(wide, "v")), UsageError);
   CHECK(h.host.ops.size() == 1);
 }
 
 TEST_CASE("an empty key is refused", "[kv]") {
   KvHarness h;
   KvStore db(h.scope, "m");
-  auto task = db.get("");
-  task.start();
-  CHECK_THROWS_AS(task.result(), UsageError);
+  CHECK_THROWS_AS(run_now(db.get("")), UsageError);
   CHECK(h.host.ops.empty());
 }
 
@@ -184,13 +172,9 @@ TEST_CASE("TTLs under 60 seconds are refused before any op; 60 and up are sent",
   KvHarness h;
   KvStore db(h.scope, "m");
   for (int ttl : {59, 0, -5}) {
-    auto task = db.put("k", "v", ttl);
-    task.start();
-    CHECK_THROWS_WITH(task.result(), Contains("at least 60") && Contains(std::to_string(ttl)));
+    CHECK_THROWS_WITH(run_now(db.put("k", "v", ttl)), Contains("at least 60") && Contains(std::to_string(ttl)));
   }
-  auto json_task = db.put_json("k", {{"a", 1}}, 1);
-  json_task.start();
-  CHECK_THROWS_AS(json_task.result(), UsageError);
+  CHECK_THROWS_AS(run_now(db.put_json("k", {{"a", 1}}, 1)), UsageError);
   CHECK(h.host.ops.empty());
 
   run_now(db.put("k", "v", 60));
@@ -203,25 +187,18 @@ TEST_CASE("TTLs under 60 seconds are refused before any op; 60 and up are sent",
 TEST_CASE("without a KV binding every call is MissingBindingError and sends nothing", "[kv]") {
   ScopeHarness h(miti_test::make_env({}, {"DB"}));
   KvStore db(h.scope, "m");
-  auto get = db.get("k");
-  get.start();
-  CHECK_THROWS_AS(get.result(), miti::MissingBindingError);
-  auto put = db.put("k", "v");
-  put.start();
-  CHECK_THROWS_WITH(put.result(), Contains("KV binding"));
-  auto list = db.list();
-  list.start();
-  CHECK_THROWS_AS(list.result(), miti::MissingBindingError);
-  auto get_json = db.get_json("k");
-  get_json.start();
-  CHECK_THROWS_AS(get_json.result(), miti::MissingBindingError);
+  CHECK_THROWS_AS(run_now(db.get("k")), miti::MissingBindingError);
+  CHECK_THROWS_WITH(run_now(db.put("k", "v")), Contains("KV binding"));
+  CHECK_THROWS_AS(run_now(db.list()), miti::MissingBindingError);
+  CHECK_THROWS_AS(run_now(db.get_json("k")), miti::MissingBindingError);
   CHECK(h.host.ops.empty());
 }
 
 TEST_CASE("a failing KV operation surfaces as HostError in the caller", "[kv]") {
   ScopeHarness h(miti_test::make_env({}, {"KV"}));
   KvStore db(h.scope, "m");
-  auto task = db.put("k", "v");
+  auto put = db.put("k", "v");
+  miti::Task<void> task = miti_test::awaiting(put);
   task.start();
   REQUIRE_FALSE(task.done());
   h.host.answer_index(0, miti_test::fail("KV PUT failed: 429 Too Many Requests"));

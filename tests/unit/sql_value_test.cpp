@@ -209,10 +209,7 @@ TEST_CASE("a result past 2^53 fails the query instead of rounding", "[sql]") {
   h.host.auto_reply = [](const SubmittedOp&) -> std::optional<miti_test::Reply> {
     return miti_test::Reply{true, R"({"columns": ["n"], "rows": [[9007199254740994]]})"};
   };
-  auto task = h.sql.all("SELECT n FROM t");
-  task.start();
-  REQUIRE(task.done());
-  CHECK_THROWS_WITH(task.result(), Contains("2^53"));
+  CHECK_THROWS_WITH(run_now(h.sql.all("SELECT n FROM t")), Contains("2^53"));
 }
 
 TEST_CASE("batch sends every statement in one op and reads each result", "[sql]") {
@@ -247,9 +244,7 @@ TEST_CASE("statements are checked before anything is sent", "[sql]") {
   SqlHarness h;
   SECTION("more than 100 binds") {
     miti::SqlStatement statement{"SELECT 1", std::vector<SqlValue>(101, SqlValue(1))};
-    auto task = h.sql.all(std::move(statement));
-    task.start();
-    CHECK_THROWS_WITH(task.result(), Contains("101") && Contains("100"));
+    CHECK_THROWS_WITH(run_now(h.sql.all(std::move(statement))), Contains("101") && Contains("100"));
     CHECK(h.host.ops.empty());
   }
   SECTION("100 binds are fine") {
@@ -261,15 +256,11 @@ TEST_CASE("statements are checked before anything is sent", "[sql]") {
     CHECK(h.host.ops.size() == 1);
   }
   SECTION("an empty query") {
-    auto task = h.sql.run(miti::SqlStatement{});
-    task.start();
-    CHECK_THROWS_AS(task.result(), UsageError);
+    CHECK_THROWS_AS(run_now(h.sql.run(miti::SqlStatement{})), UsageError);
     CHECK(h.host.ops.empty());
   }
   SECTION("one bad statement in a batch") {
-    auto task = h.sql.batch({SqlStore::prepare("SELECT 1"), miti::SqlStatement{}});
-    task.start();
-    CHECK_THROWS_AS(task.result(), UsageError);
+    CHECK_THROWS_AS(run_now(h.sql.batch({SqlStore::prepare("SELECT 1"), miti::SqlStatement{}})), UsageError);
     CHECK(h.host.ops.empty());
   }
 }
@@ -278,10 +269,7 @@ TEST_CASE("without a DB binding: absent store, clear error, no op", "[sql]") {
   ScopeHarness h(miti_test::make_env({}, {"KV"}));
   SECTION("SqlStore refuses every call") {
     SqlStore sql(h.scope, "notes");
-    auto task = sql.all("SELECT 1");
-    task.start();
-    REQUIRE(task.done());
-    CHECK_THROWS_AS(task.result(), miti::MissingBindingError);
+    CHECK_THROWS_AS(run_now(sql.all("SELECT 1")), miti::MissingBindingError);
   }
   SECTION("the module context says so and throws a clear error") {
     miti::BotApi api(h.scope, false);
