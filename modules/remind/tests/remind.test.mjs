@@ -7,13 +7,13 @@ import { test, describe, before, after } from "node:test";
 import assert from "node:assert/strict";
 import fs from "node:fs";
 import path from "node:path";
-import { ROOT, startWorker, textUpdate, webhookReply, waitFor, withLogs } from "./harness.mjs";
+import { ROOT, startWorker, textUpdate, webhookReply, waitFor, withLogs } from "../../../testkit/index.mjs";
 
 const DELIVER = "* * * * *";
 const TRIM = "0 3 * * *";
 const MINUTE = 60_000;
 const DAY = 24 * 60 * MINUTE;
-const COUNTING_WORKER = path.join(ROOT, "tests/worker/d1_counting_worker.mjs");
+const COUNTING_WORKER = path.join(ROOT, "modules/remind/tests/d1_counting_worker.mjs");
 
 // The consolidated migrations/ once it carries remind's table; until then the
 // module's own folder (applied the same way wrangler would).

@@ -1,8 +1,9 @@
 // remind: parsing and printing /remind durations.
+#include "remind/duration.hpp"
+
 #include <catch2/catch.hpp>
 
 #include "remind/config.hpp"
-#include "remind/duration.hpp"
 
 namespace {
 

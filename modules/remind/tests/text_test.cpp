@@ -1,9 +1,9 @@
 // remind: the time format of its messages. The shared helpers it uses
 // (escape_html, preview, utf16_length, trim) are tested in text_test.cpp.
+#include "remind/text.hpp"
+
 #include <catch2/catch.hpp>
 #include <string>
-
-#include "remind/text.hpp"
 
 namespace {
 
