@@ -46,6 +46,15 @@ TEST_CASE("remind: the longest accepted numbers cannot overflow") {
   CHECK(*longest > 365 * kDayMs);  // refused by the range check, not wrapped around
 }
 
+TEST_CASE("remind: numbers longer than six digits are refused while they are read") {
+  // Regression: the digit limit was checked after accumulating, so 20 digits
+  // overflowed a signed 64-bit integer (undefined behaviour) first.
+  CHECK_FALSE(parse_duration("99999999999999999999d").has_value());
+  CHECK_FALSE(parse_duration("1h99999999999999999999999999999999999999m").has_value());
+  CHECK_FALSE(parse_duration("0000001m").has_value());
+  CHECK(parse_duration("000001m") == kMinuteMs);
+}
+
 TEST_CASE("remind: durations print canonically in days, hours and minutes") {
   CHECK(format_duration(10 * kMinuteMs) == "10m");
   CHECK(format_duration(90 * kMinuteMs) == "1h30m");

@@ -137,6 +137,8 @@ describe("remind: commands", () => {
       "/remind 1h1h tea",
       "/remind -5m tea",
       "/remind 1.5h tea",
+      "/remind 99999999999999999999d tea",
+      "/remind 1234567m tea",
     ]) {
       const reply = await w.command(text, { chatId: 103, fromId: 13 });
       assert.match(reply.text, /^Usage: \/remind <when> <text>/, text);
