@@ -15,7 +15,7 @@ inline constexpr std::int64_t kDayMs = 1'440 * kMinuteMs;
 // /remind
 inline constexpr std::int64_t kMinDelayMs = kMinuteMs;
 inline constexpr std::int64_t kMaxDelayMs = 365 * kDayMs;
-inline constexpr int kMaxOpenPerUser = 100;
+inline constexpr int kMaxOpenPerOwner = 100;  // per miti::Sender id
 // In UTF-16 code units, as Telegram counts: with the "⏰ " prefix the
 // delivered message always fits one sendMessage (4,096), so one reminder is
 // exactly one subrequest.

@@ -16,21 +16,21 @@ SqlStatement insert_if_below_limit(const NewReminder& r, int max_open) {
       " WHERE (SELECT COUNT(*) FROM remind_reminders"
       "         WHERE user_id = ?4 AND state IN ('pending', 'sending')) < ?8"
       " RETURNING id",
-      r.chat_id, r.thread_id, r.message_id, r.user_id, r.text, r.created_at, r.due_at, max_open);
+      r.chat_id, r.thread_id, r.message_id, r.owner, r.text, r.created_at, r.due_at, max_open);
 }
 
-SqlStatement list_open(std::int64_t user_id, std::int64_t chat_id, int limit) {
+SqlStatement list_open(std::int64_t owner, std::int64_t chat_id, int limit) {
   return SqlStore::prepare(
       "SELECT id, due_at, text FROM remind_reminders"
       " WHERE user_id = ?1 AND chat_id = ?2 AND state IN ('pending', 'sending')"
       " ORDER BY due_at, id LIMIT ?3",
-      user_id, chat_id, limit);
+      owner, chat_id, limit);
 }
 
-SqlStatement delete_pending(std::int64_t id, std::int64_t user_id) {
+SqlStatement delete_pending(std::int64_t id, std::int64_t owner) {
   return SqlStore::prepare(
       "DELETE FROM remind_reminders WHERE id = ?1 AND user_id = ?2 AND state = 'pending'", id,
-      user_id);
+      owner);
 }
 
 SqlStatement claim_due(std::int64_t now, std::int64_t lease_until, int limit, int max_attempts) {

@@ -1,10 +1,15 @@
-// Every SQL statement remind runs, in one place, so that the indexes in
-// migrations/0001_create_reminders.sql can be checked against them. None uses
-// an IN list that grows with the data except release_claims, which is split to
+// Every SQL statement remind runs, and the rows they return, in one place, so
+// that the indexes in migrations/ can be checked against them. None uses an IN
+// list that grows with the data except release_claims, which is split to
 // respect D1's 100 bound parameters per statement.
+//
+// user_id is the reminder's owner (miti::Sender's id): a user (id > 0), or
+// the chat a message was sent on behalf of (id < 0: an anonymous group
+// admin, a channel). The column kept its name when it took that meaning.
 #pragma once
 
 #include <cstdint>
+#include <miti/fields.hpp>
 #include <miti/sql_store.hpp>
 #include <optional>
 #include <string>
@@ -12,28 +17,46 @@
 
 namespace remind::queries {
 
+// ---------------------------------------------------------------- rows
+
+// What insert_if_below_limit returns.
+struct NewId {
+  std::int64_t id = 0;
+};
+MITI_FIELDS(NewId, id)
+
+// A line of /reminders.
+struct OpenReminder {
+  std::int64_t id = 0;
+  std::int64_t due_at = 0;
+  std::string text;
+};
+MITI_FIELDS(OpenReminder, id, due_at, text)
+
+// ---------------------------------------------------------------- commands
+
 struct NewReminder {
   std::int64_t chat_id = 0;
   std::optional<std::int64_t> thread_id;
   std::optional<std::int64_t> message_id;
-  std::int64_t user_id = 0;
+  std::int64_t owner = 0;
   std::string text;
   std::int64_t created_at = 0;
   std::int64_t due_at = 0;
 };
 
-// Inserts unless the user already has max_open unfinished reminders, in one
+// Inserts unless the owner already has max_open unfinished reminders, in one
 // statement so two concurrent /remind cannot both squeeze past the limit.
-// RETURNING id: no row means refused.
+// RETURNING id (NewId): no row means refused.
 miti::SqlStatement insert_if_below_limit(const NewReminder& reminder, int max_open);
 
-// The user's unfinished reminders in a chat, soonest first: id, due_at, text.
-miti::SqlStatement list_open(std::int64_t user_id, std::int64_t chat_id, int limit);
+// The owner's unfinished reminders in a chat, soonest first (OpenReminder).
+miti::SqlStatement list_open(std::int64_t owner, std::int64_t chat_id, int limit);
 
-// Deletes the user's own pending reminder. Like every write below that only
+// Deletes the owner's own pending reminder. Like every write below that only
 // needs to know whether it applied, it has no RETURNING: run it with run() and
 // read SqlRunResult::changes (0: nothing matched).
-miti::SqlStatement delete_pending(std::int64_t id, std::int64_t user_id);
+miti::SqlStatement delete_pending(std::int64_t id, std::int64_t owner);
 
 // Claims up to `limit` due rows in one atomic statement: pending rows whose
 // next_at has come, and 'sending' rows whose lease has expired. Each gets a

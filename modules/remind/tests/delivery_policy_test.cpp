@@ -100,9 +100,9 @@ TEST_CASE("remind: releasing many claims splits under D1's 100 bound parameters"
 }
 
 TEST_CASE("remind: every other statement binds a fixed, small number of parameters") {
-  queries::NewReminder r{.chat_id = 1, .user_id = 2, .text = "t", .created_at = 3, .due_at = 4};
+  queries::NewReminder r{.chat_id = 1, .owner = 2, .text = "t", .created_at = 3, .due_at = 4};
   for (const miti::SqlStatement& s : {
-           queries::insert_if_below_limit(r, kMaxOpenPerUser),
+           queries::insert_if_below_limit(r, kMaxOpenPerOwner),
            queries::list_open(1, 2, 100),
            queries::delete_pending(1, 2),
            queries::claim_due(1, 2, kMaxSendsPerRun, kMaxAttempts),

@@ -1,27 +1,22 @@
-// Issue 5: the remind module end to end in workerd (Miniflare) with a real D1:
-// /remind, /reminders and /unremind through /webhook, and the `deliver` and
+// The remind module end to end in workerd (Miniflare) with a real D1:
+// /remind, /reminders and /unremind through /webhook, the `deliver` and
 // `trim` crons fired with a scheduledTime, Bot API calls captured by the fake
-// Telegram. D1 queries per invocation are counted by the real Worker running
-// behind d1_counting_worker.mjs (the shim and the core are unchanged).
+// Telegram (startWorker), and chats with buttons, owners, rate limits and
+// migrations through the test kit's chat world (startBot). D1 queries per
+// invocation are counted by the real Worker running behind
+// d1_counting_worker.mjs (the shim and the core are unchanged).
+//
+//   node --test modules/remind/tests/
 import { test, describe, before, after } from "node:test";
 import assert from "node:assert/strict";
-import fs from "node:fs";
 import path from "node:path";
-import { ROOT, startWorker, textUpdate, webhookReply, waitFor, withLogs } from "../../../testkit/index.mjs";
+import { GROUP_CHAT, PRIVATE_CHAT, ROOT, USER, startBot, startWorker, textUpdate, webhookReply, waitFor, withLogs } from "../../../testkit/index.mjs";
 
 const DELIVER = "* * * * *";
 const TRIM = "0 3 * * *";
 const MINUTE = 60_000;
 const DAY = 24 * 60 * MINUTE;
 const COUNTING_WORKER = path.join(ROOT, "modules/remind/tests/d1_counting_worker.mjs");
-
-// The consolidated migrations/ once it carries remind's table; until then the
-// module's own folder (applied the same way wrangler would).
-function migrationsDir() {
-  const top = path.join(ROOT, "migrations");
-  if (fs.existsSync(top) && fs.readdirSync(top).some((name) => name.includes("remind"))) return true;
-  return path.join(ROOT, "modules/remind/migrations");
-}
 
 // A Worker running util,misc,remind over a migrated D1, with a Bot API whose
 // answers a test can script: w.telegramAnswer = ({method, params}) => answer.
@@ -30,7 +25,7 @@ async function startRemindWorker({ bindings = {} } = {}) {
   let ext;
   const w = await startWorker({
     scriptPath: COUNTING_WORKER,
-    migrations: migrationsDir(),
+    migrations: true,
     bindings: { MODULES: "util,misc,remind", ...bindings },
     telegram: async (call) => (await ext.telegramAnswer?.(call)) ?? { ok: true, result: { message_id: messageId++ } },
   });
@@ -524,5 +519,112 @@ describe("remind: trim", () => {
   test("a schedule no module declares runs neither cron", async () => {
     const run = await w.fire("0 4 * * *", Date.now());
     assert.equal(run.d1, 0);
+  });
+});
+
+// ------------------------------------------------------------------ chats (startBot)
+
+// A bot running util,remind behind the D1-counting Worker, driven through the
+// test kit's chat world. fire() fires a cron at `time` and waits until the run
+// (waitUntil included) is done; it returns the run's D1 count and statements
+// and its Bot API calls (with Telegram's answers). It calls the Worker's
+// scheduled handler itself: the kit's cron() does not reach it yet (see the
+// todo test at the end of this file).
+async function startRemindBot({ vars = {}, telegram } = {}) {
+  const bot = await startBot({ modules: "util,remind", scriptPath: COUNTING_WORKER, vars, telegram });
+  return Object.assign(bot, {
+    db: await bot.mf.getD1Database("DB"),
+    async fire(time, cron = DELIVER) {
+      await bot.worker.fetch("/__test/invocations?clear=1");
+      const before = bot.calls.length;
+      const worker = await bot.mf.getWorker();
+      await worker.scheduled({ cron, scheduledTime: new Date(time) });
+      let run;
+      const finished = await waitFor(async () => {
+        const list = await (await bot.worker.fetch("/__test/invocations")).json();
+        run = list.find((i) => i.kind === "scheduled" && i.done);
+        return run !== undefined;
+      });
+      assert.ok(finished, `the ${cron} run did not finish`);
+      return { calls: bot.calls.slice(before), d1: run.d1, sql: run.sql };
+    },
+    async rows(where = "1", ...binds) {
+      return bot.sql(`SELECT * FROM remind_reminders WHERE ${where} ORDER BY id`, ...binds);
+    },
+    // The sendMessage calls of a run that Telegram accepted / refused.
+    delivered: (run) => run.calls.filter((c) => c.method === "sendMessage" && c.answer?.ok),
+    refused: (run) => run.calls.filter((c) => c.method === "sendMessage" && !c.answer?.ok),
+  });
+}
+
+describe("remind: owners", () => {
+  let bot;
+  before(async () => {
+    bot = await startRemindBot();
+  });
+  after(async () => {
+    await bot?.dispose();
+  });
+
+  test("an anonymous admin's reminders belong to the group, apart from the admin's own", async () => {
+    const asGroup = { chat: GROUP_CHAT, asChat: GROUP_CHAT };
+    const groupReply = await bot.send("/remind 1h for the group", asGroup);
+    const groupId = Number(groupReply.replies[0].match(REMIND_ANSWER)[1]);
+    const mineReply = await bot.send("/remind 1h for me", { chat: GROUP_CHAT });
+    const mineId = Number(mineReply.replies[0].match(REMIND_ANSWER)[1]);
+    assert.equal((await bot.rows("id = ?", groupId))[0].user_id, GROUP_CHAT.id);
+    assert.equal((await bot.rows("id = ?", mineId))[0].user_id, USER.id);
+
+    const groupList = (await bot.send("/reminders", asGroup)).replies[0];
+    assert.match(groupList, /for the group/);
+    assert.doesNotMatch(groupList, /for me/);
+    const myList = (await bot.send("/reminders", { chat: GROUP_CHAT })).replies[0];
+    assert.match(myList, /for me/);
+    assert.doesNotMatch(myList, /for the group/);
+
+    assert.equal((await bot.send(`/unremind ${groupId}`, { chat: GROUP_CHAT })).replies[0], `You have no pending reminder #${groupId}.`);
+    assert.equal((await bot.send(`/unremind ${mineId}`, asGroup)).replies[0], `You have no pending reminder #${mineId}.`);
+    assert.equal((await bot.send(`/unremind ${groupId}`, asGroup)).replies[0], `Reminder #${groupId} deleted.`);
+    assert.equal((await bot.rows("id IN (?, ?)", groupId, mineId)).length, 1);
+  });
+
+  test("a message with no sender gets a clear answer and saves nothing", async () => {
+    const before = (await bot.rows()).length;
+    // Telegram's service account, no sender_chat: nobody to own the reminder.
+    const update = {
+      update_id: 990001,
+      message: {
+        message_id: 77,
+        date: 1_700_000_000,
+        chat: GROUP_CHAT,
+        from: { id: 777000, is_bot: false, first_name: "Telegram" },
+        text: "/remind 10m orphan",
+        entities: [{ type: "bot_command", offset: 0, length: 7 }],
+      },
+    };
+    const { replies } = await bot.deliver(update);
+    assert.deepEqual(replies, ["Reminders need a sender to belong to; this message has none."]);
+    assert.equal((await bot.rows()).length, before);
+  });
+});
+
+describe("remind: the test kit", () => {
+  // testkit/index.mjs's cron() fetches /cdn-cgi/handler/scheduled, which
+  // Miniflare routes to a Worker's scheduled handler only with the option
+  // unsafeTriggerHandlers: true; startWorker does not set it, so the request
+  // reaches the Worker's fetch handler (404) and no cron runs. A framework
+  // fix; this test passes once it lands.
+  test("the kit's cron() runs the deliver cron", { todo: "testkit: startWorker needs unsafeTriggerHandlers" }, async () => {
+    const bot = await startBot({ modules: "util,remind" });
+    try {
+      const { replies } = await bot.send("/remind 1m through the kit");
+      const id = Number(replies[0].match(REMIND_ANSWER)[1]);
+      const [row] = await bot.sql("SELECT due_at FROM remind_reminders WHERE id = ?", id);
+      const ran = await bot.cron(DELIVER, { time: row.due_at + 1000 });
+      assert.equal(ran.status, 200);
+      assert.ok(await waitFor(async () => (await bot.sql("SELECT state FROM remind_reminders WHERE id = ?", id))[0].state === "delivered"));
+    } finally {
+      await bot.dispose();
+    }
   });
 });
