@@ -9,7 +9,8 @@
 
 namespace remind {
 
-inline constexpr std::int64_t kMinuteMs = 60'000;
+inline constexpr std::int64_t kSecondMs = 1'000;
+inline constexpr std::int64_t kMinuteMs = 60 * kSecondMs;
 inline constexpr std::int64_t kDayMs = 1'440 * kMinuteMs;
 
 // /remind
@@ -20,6 +21,9 @@ inline constexpr int kMaxOpenPerOwner = 100;  // per miti::Sender id
 // delivered message always fits one sendMessage (4,096), so one reminder is
 // exactly one subrequest.
 inline constexpr std::size_t kMaxTextUnits = 4000;
+
+// The ⏰ Snooze button: delivered again this long after the press.
+inline constexpr std::int64_t kSnoozeMs = 10 * kMinuteMs;
 
 // deliver: a run sends at most this many reminders, one sendMessage and one
 // D1 write each, plus one claim and at most a few release statements: with the

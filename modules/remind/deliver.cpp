@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "remind/buttons.hpp"
 #include "remind/config.hpp"
 #include "remind/queries.hpp"
 #include "remind/retry_policy.hpp"
@@ -65,7 +66,9 @@ std::vector<Claimed> read_claimed(const std::vector<miti::SqlRow>& rows) {
   return claimed;
 }
 
-Json send_params(const Claimed& c) {
+// The text, in its topic, as a reply to the /remind message, with the Snooze
+// and Done buttons.
+Json send_params(const miti::ModuleContext& ctx, const Claimed& c) {
   Json params = {{"chat_id", c.chat_id}, {"text", "⏰ " + c.text}};
   if (c.thread_id) params["message_thread_id"] = *c.thread_id;
   // Answers the /remind message, or stands alone if that message is gone.
@@ -73,6 +76,7 @@ Json send_params(const Claimed& c) {
     params["reply_parameters"] = {{"message_id", *c.message_id},
                                   {"allow_sending_without_reply", true}};
   }
+  params["reply_markup"] = delivered_keyboard(ctx, c.id);
   return params;
 }
 
@@ -126,10 +130,15 @@ Task<void> deliver(const miti::CronEvent& event, miti::ModuleContext& ctx) {
 
     std::optional<int> error_code;  // 0: no answer at all
     std::string error_text;
+    std::optional<std::int64_t> delivered_message_id;
     try {
       // Flood control is handled per reminder (retry next run), not by
       // waiting here: the other chats must not wait for this one.
-      co_await ctx.api().call("sendMessage", send_params(c), {.retry_too_many_requests = false});
+      Json result = co_await ctx.api().call("sendMessage", send_params(ctx, c),
+                                            {.retry_too_many_requests = false});
+      if (std::optional<miti::telegram::Message> message = miti::telegram::parse_message(result)) {
+        delivered_message_id = message->message_id;
+      }
     } catch (const miti::BotApiError& error) {
       error_code = error.code();
       error_text = error.what();
@@ -140,7 +149,7 @@ Task<void> deliver(const miti::CronEvent& event, miti::ModuleContext& ctx) {
 
     SqlStatement outcome;
     if (!error_code) {
-      outcome = queries::mark_delivered(c.id, c.claim, now);
+      outcome = queries::mark_delivered(c.id, c.claim, now, delivered_message_id);
       ++tally.sent;
     } else {
       FailureDecision decision = decide_failure(*error_code, c.attempts);

@@ -53,11 +53,12 @@ SqlStatement claim_due(std::int64_t now, std::int64_t lease_until, int limit, in
       max_attempts, lease_until, now, limit);
 }
 
-SqlStatement mark_delivered(std::int64_t id, const std::string& claim, std::int64_t at) {
+SqlStatement mark_delivered(std::int64_t id, const std::string& claim, std::int64_t at,
+                            std::optional<std::int64_t> delivered_message_id) {
   return SqlStore::prepare(
       "UPDATE remind_reminders SET state = 'delivered', claim = NULL, finished_at = ?1,"
-      " last_error = NULL WHERE id = ?2 AND claim = ?3",
-      at, id, claim);
+      " last_error = NULL, delivered_message_id = ?4 WHERE id = ?2 AND claim = ?3",
+      at, id, claim, delivered_message_id);
 }
 
 SqlStatement mark_retry(std::int64_t id, const std::string& claim, std::int64_t next_at,
@@ -94,6 +95,23 @@ std::vector<SqlStatement> release_claims(const std::vector<std::string>& claims,
     statements.push_back(std::move(statement));
   }
   return statements;
+}
+
+SqlStatement pressed(std::int64_t id, std::int64_t chat_id) {
+  return SqlStore::prepare(
+      "SELECT user_id, state, delivered_message_id FROM remind_reminders"
+      " WHERE id = ?1 AND chat_id = ?2",
+      id, chat_id);
+}
+
+SqlStatement snooze(std::int64_t id, std::int64_t chat_id, std::int64_t message_id,
+                    std::int64_t presser, std::int64_t until) {
+  return SqlStore::prepare(
+      "UPDATE remind_reminders SET state = 'pending', due_at = ?5, next_at = ?5, attempts = 0,"
+      " claim = NULL, finished_at = NULL, last_error = NULL"
+      " WHERE id = ?1 AND chat_id = ?2 AND state = 'delivered' AND delivered_message_id = ?3"
+      " AND (user_id = ?4 OR user_id < 0)",
+      id, chat_id, message_id, presser, until);
 }
 
 SqlStatement trim_finished(std::int64_t cutoff, int limit) {

@@ -33,6 +33,14 @@ struct OpenReminder {
 };
 MITI_FIELDS(OpenReminder, id, due_at, text)
 
+// What a button press needs to know about its reminder.
+struct Pressed {
+  std::int64_t user_id = 0;  // the owner
+  std::string state;
+  std::optional<std::int64_t> delivered_message_id;
+};
+MITI_FIELDS(Pressed, user_id, state, delivered_message_id)
+
 // ---------------------------------------------------------------- commands
 
 struct NewReminder {
@@ -69,7 +77,8 @@ miti::SqlStatement claim_due(std::int64_t now, std::int64_t lease_until, int lim
 
 // The guarded outcomes of one send: each applies only while the row still
 // carries this run's claim token (changes == 0: the claim was lost).
-miti::SqlStatement mark_delivered(std::int64_t id, const std::string& claim, std::int64_t at);
+miti::SqlStatement mark_delivered(std::int64_t id, const std::string& claim, std::int64_t at,
+                                  std::optional<std::int64_t> delivered_message_id);
 miti::SqlStatement mark_retry(std::int64_t id, const std::string& claim, std::int64_t next_at,
                               const std::string& error, bool count_attempt);
 miti::SqlStatement mark_failed(std::int64_t id, const std::string& claim, std::int64_t at,
@@ -79,6 +88,20 @@ miti::SqlStatement mark_failed(std::int64_t id, const std::string& claim, std::i
 // statement per 99 claims.
 std::vector<miti::SqlStatement> release_claims(const std::vector<std::string>& claims,
                                                std::int64_t next_at);
+
+// ---------------------------------------------------------------- buttons
+
+// The row a button under a delivered reminder belongs to (Pressed).
+miti::SqlStatement pressed(std::int64_t id, std::int64_t chat_id);
+
+// ⏰ Snooze: back to pending, due (and next_at) at `until`, attempts reset,
+// only while the reminder is still the delivery with this message and the
+// presser may press it (the owner, or anyone when a chat owns it). A second
+// press finds it pending and changes nothing (changes == 0).
+miti::SqlStatement snooze(std::int64_t id, std::int64_t chat_id, std::int64_t message_id,
+                          std::int64_t presser, std::int64_t until);
+
+// ---------------------------------------------------------------- trim
 
 // Deletes up to `limit` rows that finished before `cutoff` (changes: how many).
 miti::SqlStatement trim_finished(std::int64_t cutoff, int limit);

@@ -106,9 +106,11 @@ TEST_CASE("remind: every other statement binds a fixed, small number of paramete
            queries::list_open(1, 2, 100),
            queries::delete_pending(1, 2),
            queries::claim_due(1, 2, kMaxSendsPerRun, kMaxAttempts),
-           queries::mark_delivered(1, "c", 2),
+           queries::mark_delivered(1, "c", 2, 3),
            queries::mark_retry(1, "c", 2, "e", true),
            queries::mark_failed(1, "c", 2, "e"),
+           queries::pressed(1, 2),
+           queries::snooze(1, 2, 3, 4, 5),
            queries::trim_finished(1, kTrimChunkRows),
        }) {
     INFO(s.query);

@@ -522,7 +522,7 @@ describe("remind: trim", () => {
   });
 });
 
-// ------------------------------------------------------------------ chats (startBot)
+// ------------------------------------------------------------------ chats and buttons (startBot)
 
 // A bot running util,remind behind the D1-counting Worker, driven through the
 // test kit's chat world. fire() fires a cron at `time` and waits until the run
@@ -557,6 +557,138 @@ async function startRemindBot({ vars = {}, telegram } = {}) {
   });
 }
 
+const OTHER_USER = Object.freeze({ id: 8, is_bot: false, first_name: "Otto", username: "otto" });
+
+// The answer a press got (answerCallbackQuery's text), by its query id.
+function answerTo(bot, queryId) {
+  const call = bot.calls.find((c) => c.method === "answerCallbackQuery" && c.params.callback_query_id === queryId);
+  return call?.params.text;
+}
+
+function buttonTexts(message) {
+  return (message.reply_markup?.inline_keyboard ?? []).flat().map((b) => b.text);
+}
+
+// The message as the chat shows it now (after edits).
+function shown(bot, chat, message) {
+  return bot.transcript(chat).find((e) => e.byBot && e.message.message_id === message.message_id).message;
+}
+
+// Sets a reminder with /remind and delivers it: returns its row and the
+// delivered message.
+async function remindAndDeliver(bot, text, { chat = PRIVATE_CHAT, from = USER, asChat } = {}) {
+  const { replies } = await bot.send(`/remind 1m ${text}`, { chat, from, asChat });
+  const id = Number(replies[0].match(REMIND_ANSWER)[1]);
+  const [row] = await bot.rows("id = ?", id);
+  const run = await bot.fire(row.due_at + 1000);
+  const [sent] = bot.delivered(run).filter((c) => c.params.text === `⏰ ${text}`);
+  assert.ok(sent, `"${text}" was delivered`);
+  return { id, row, run, message: sent.answer.result };
+}
+
+describe("remind: buttons on delivered reminders", () => {
+  let bot;
+  before(async () => {
+    bot = await startRemindBot();
+  });
+  after(async () => {
+    await bot?.dispose();
+  });
+
+  test("a delivered reminder carries ⏰ Snooze 10 min and ✅ Done, and its message id is recorded", async () => {
+    const { id, message } = await remindAndDeliver(bot, "buttons");
+    assert.deepEqual(buttonTexts(message), ["⏰ Snooze 10 min", "✅ Done"]);
+    const [row] = await bot.rows("id = ?", id);
+    assert.equal(row.state, "delivered");
+    assert.equal(row.delivered_message_id, message.message_id);
+  });
+
+  test("snooze reschedules 10 minutes from the press, removes the buttons, and the reminder comes again then", async () => {
+    const { id, message } = await remindAndDeliver(bot, "snooze me");
+    const before = Date.now();
+    const pressed = await bot.press("Snooze", { message });
+    const after = Date.now();
+    const [row] = await bot.rows("id = ?", id);
+    assert.equal(row.state, "pending");
+    assert.equal(row.attempts, 0);
+    assert.equal(row.due_at, row.next_at);
+    assert.ok(row.next_at >= before + 10 * MINUTE && row.next_at <= after + 10 * MINUTE + 1000, "10 minutes from the press");
+    assert.equal(answerTo(bot, pressed.queryId), `Snoozed until ${new Date(row.next_at).toISOString().slice(11, 16)} UTC`);
+    assert.deepEqual(buttonTexts(shown(bot, PRIVATE_CHAT, message)), [], "the buttons are gone");
+    assert.equal(shown(bot, PRIVATE_CHAT, message).text, "⏰ snooze me", "the text stays");
+
+    assert.deepEqual(bot.delivered(await bot.fire(row.next_at - MINUTE)), [], "not before the 10 minutes");
+    const again = await bot.fire(row.next_at + 1000);
+    const sent = bot.delivered(again).filter((c) => c.params.text === "⏰ snooze me");
+    assert.equal(sent.length, 1, "delivered again, once");
+    const [redelivered] = await bot.rows("id = ?", id);
+    assert.equal(redelivered.state, "delivered");
+    assert.equal(redelivered.delivered_message_id, sent[0].answer.result.message_id);
+    assert.deepEqual(buttonTexts(sent[0].answer.result), ["⏰ Snooze 10 min", "✅ Done"]);
+  });
+
+  test("a double tap of snooze reschedules once; the second press is answered and changes nothing", async () => {
+    const { id, message } = await remindAndDeliver(bot, "double tap");
+    const number = bot.transcript(PRIVATE_CHAT).find((e) => e.message.message_id === message.message_id).number;
+    // Two callback queries from the same button before either is handled.
+    const first = bot.world.press({ number, button: "Snooze", from: USER });
+    const second = bot.world.press({ number, button: "Snooze", from: USER });
+    await Promise.all([bot.deliver(first.update), bot.deliver(second.update)]);
+    const answers = [answerTo(bot, first.queryId), answerTo(bot, second.queryId)].sort();
+    assert.equal(answers.filter((a) => /^Snoozed until \d\d:\d\d UTC$/.test(a)).length, 1, answers.join(" | "));
+    assert.ok(answers.includes("Already snoozed"), answers.join(" | "));
+    const [row] = await bot.rows("id = ?", id);
+    assert.equal(row.state, "pending");
+    const edits = bot.calls.filter((c) => c.method === "editMessageReplyMarkup" && c.params.message_id === message.message_id);
+    assert.equal(edits.length, 1, "one edit");
+    // And once it is due, it is delivered once.
+    const again = await bot.fire(row.next_at + 1000);
+    assert.equal(bot.delivered(again).filter((c) => c.params.text === "⏰ double tap").length, 1);
+  });
+
+  test("snooze pressed on an earlier delivery's message after a re-delivery does nothing", async () => {
+    const { id, message } = await remindAndDeliver(bot, "stale");
+    const number = bot.transcript(PRIVATE_CHAT).find((e) => e.message.message_id === message.message_id).number;
+    const early = bot.world.press({ number, button: "Snooze", from: USER });
+    const late = bot.world.press({ number, button: "Snooze", from: USER }); // handled after the re-delivery
+    await bot.deliver(early.update);
+    const [snoozed] = await bot.rows("id = ?", id);
+    const again = await bot.fire(snoozed.next_at + 1000);
+    const newer = bot.delivered(again).find((c) => c.params.text === "⏰ stale").answer.result;
+    const [redelivered] = await bot.rows("id = ?", id);
+    assert.equal(redelivered.state, "delivered");
+    assert.equal(redelivered.delivered_message_id, newer.message_id);
+    await bot.deliver(late.update);
+    assert.equal(answerTo(bot, late.queryId), "This is an earlier delivery of that reminder; nothing changed.");
+    assert.deepEqual(await bot.rows("id = ?", id), [redelivered], "not rescheduled");
+    assert.deepEqual(buttonTexts(shown(bot, PRIVATE_CHAT, newer)), ["⏰ Snooze 10 min", "✅ Done"], "the newer delivery keeps its buttons");
+  });
+
+  test("done removes the buttons and answers Done; the reminder stays delivered", async () => {
+    const { id, message } = await remindAndDeliver(bot, "done with it");
+    const pressed = await bot.press("Done", { message });
+    assert.equal(answerTo(bot, pressed.queryId), "Done");
+    assert.deepEqual(buttonTexts(shown(bot, PRIVATE_CHAT, message)), []);
+    const [row] = await bot.rows("id = ?", id);
+    assert.equal(row.state, "delivered");
+  });
+
+  test("a press by someone else is refused and changes nothing", async () => {
+    const { id, message } = await remindAndDeliver(bot, "mine only", { chat: GROUP_CHAT });
+    const [before] = await bot.rows("id = ?", id);
+    const snooze = await bot.press("Snooze", { message, chat: GROUP_CHAT, from: OTHER_USER });
+    assert.equal(answerTo(bot, snooze.queryId), "Only the person who set this reminder can snooze it.");
+    const done = await bot.press("Done", { message, chat: GROUP_CHAT, from: OTHER_USER });
+    assert.equal(answerTo(bot, done.queryId), "Only the person who set this reminder can mark it done.");
+    assert.deepEqual(await bot.rows("id = ?", id), [before]);
+    assert.deepEqual(buttonTexts(shown(bot, GROUP_CHAT, message)), ["⏰ Snooze 10 min", "✅ Done"], "the buttons stay");
+    assert.ok(![...snooze.calls, ...done.calls].some((c) => c.method.startsWith("edit")), "no edit");
+    // The owner still can.
+    const mine = await bot.press("Snooze", { message, chat: GROUP_CHAT, from: USER });
+    assert.match(answerTo(bot, mine.queryId), /^Snoozed until/);
+  });
+});
+
 describe("remind: owners", () => {
   let bot;
   before(async () => {
@@ -586,6 +718,14 @@ describe("remind: owners", () => {
     assert.equal((await bot.send(`/unremind ${mineId}`, asGroup)).replies[0], `You have no pending reminder #${mineId}.`);
     assert.equal((await bot.send(`/unremind ${groupId}`, asGroup)).replies[0], `Reminder #${groupId} deleted.`);
     assert.equal((await bot.rows("id IN (?, ?)", groupId, mineId)).length, 1);
+  });
+
+  test("anyone in the group may press the buttons of the group's reminder", async () => {
+    const { id, message } = await remindAndDeliver(bot, "group tea", { chat: GROUP_CHAT, asChat: GROUP_CHAT });
+    assert.equal((await bot.rows("id = ?", id))[0].user_id, GROUP_CHAT.id);
+    const pressed = await bot.press("Snooze", { message, chat: GROUP_CHAT, from: OTHER_USER });
+    assert.match(answerTo(bot, pressed.queryId), /^Snoozed until/);
+    assert.equal((await bot.rows("id = ?", id))[0].state, "pending");
   });
 
   test("a message with no sender gets a clear answer and saves nothing", async () => {
