@@ -2,11 +2,47 @@
 
 #include <algorithm>
 
+#include "remind/config.hpp"
+
 namespace remind::queries {
 
 using miti::SqlStatement;
 using miti::SqlStore;
 using miti::SqlValue;
+
+namespace {
+
+// "?4, ?5, ?6" for `count` parameters numbered from `first`.
+std::string placeholders(std::size_t first, std::size_t count) {
+  std::string out;
+  for (std::size_t i = 0; i < count; ++i) {
+    out += (i == 0 ? "?" : ", ?") + std::to_string(first + i);
+  }
+  return out;
+}
+
+// `head` + "<lead>, <claims>)" for each chunk of up to `per_statement`
+// claims, every statement binding `fixed` first (?1, ?2, ...) and then its
+// claims; one statement even for no claims when there is a lead.
+std::vector<SqlStatement> chunked(const std::string& head, const std::vector<SqlValue>& fixed,
+                                  std::string_view lead, const std::vector<std::string>& claims,
+                                  std::size_t per_statement) {
+  const bool at_least_one = !lead.empty();
+  std::vector<SqlStatement> statements;
+  for (std::size_t start = 0; start < claims.size() || (at_least_one && statements.empty());
+       start += per_statement) {
+    std::size_t end = std::min(claims.size(), start + per_statement);
+    SqlStatement statement{head, fixed};
+    std::string list = placeholders(fixed.size() + 1, end - start);
+    if (!lead.empty()) list = list.empty() ? std::string(lead) : std::string(lead) + ", " + list;
+    statement.query += list + ")";
+    for (std::size_t i = start; i < end; ++i) statement.binds.emplace_back(claims[i]);
+    statements.push_back(std::move(statement));
+  }
+  return statements;
+}
+
+}  // namespace
 
 SqlStatement insert_if_below_limit(const NewReminder& r, int max_open) {
   return SqlStore::prepare(
@@ -77,24 +113,34 @@ SqlStatement mark_failed(std::int64_t id, const std::string& claim, std::int64_t
       at, error, id, claim);
 }
 
+std::vector<SqlStatement> defer_chat(const std::string& refused, const std::string& error,
+                                     std::int64_t next_at, const std::vector<std::string>& others) {
+  // SET sees the old claim, so only the refused row keeps the error. Every
+  // chunk lists the refused claim; after the first it matches nothing.
+  static_assert(kDeferOthersPerStatement + 3 <= SqlStore::kMaxBoundParameters);
+  return chunked(
+      "UPDATE remind_reminders SET state = 'pending', claim = NULL, next_at = ?1,"
+      " last_error = CASE WHEN claim = ?2 THEN ?3 ELSE last_error END,"
+      " attempts = attempts - 1 WHERE state = 'sending' AND claim IN (",
+      {SqlValue(next_at), SqlValue(refused), SqlValue(error)}, "?2", others,
+      kDeferOthersPerStatement);
+}
+
+SqlStatement move_chat(std::int64_t old_chat_id, std::int64_t new_chat_id) {
+  // Walks the partial index remind_reminders_open_by_chat.
+  return SqlStore::prepare(
+      "UPDATE remind_reminders SET chat_id = ?2"
+      " WHERE chat_id = ?1 AND state IN ('pending', 'sending')",
+      old_chat_id, new_chat_id);
+}
+
 std::vector<SqlStatement> release_claims(const std::vector<std::string>& claims,
                                          std::int64_t next_at) {
-  constexpr std::size_t kPerStatement = SqlStore::kMaxBoundParameters - 1;  // + next_at
-  std::vector<SqlStatement> statements;
-  for (std::size_t start = 0; start < claims.size(); start += kPerStatement) {
-    std::size_t end = std::min(claims.size(), start + kPerStatement);
-    SqlStatement statement{
-        "UPDATE remind_reminders SET state = 'pending', claim = NULL, next_at = ?,"
-        " attempts = attempts - 1 WHERE state = 'sending' AND claim IN (",
-        {SqlValue(next_at)}};
-    for (std::size_t i = start; i < end; ++i) {
-      statement.query += i == start ? "?" : ", ?";
-      statement.binds.emplace_back(claims[i]);
-    }
-    statement.query += ")";
-    statements.push_back(std::move(statement));
-  }
-  return statements;
+  static_assert(kReleasePerStatement + 1 <= SqlStore::kMaxBoundParameters);
+  return chunked(
+      "UPDATE remind_reminders SET state = 'pending', claim = NULL, next_at = ?1,"
+      " attempts = attempts - 1 WHERE state = 'sending' AND claim IN (",
+      {SqlValue(next_at)}, "", claims, kReleasePerStatement);
 }
 
 SqlStatement pressed(std::int64_t id, std::int64_t chat_id) {

@@ -325,12 +325,12 @@ describe("remind: deliver", () => {
     assert.deepEqual(next.calls, []);
   });
 
-  test("flood control (429) stops the run; the rest go out on the next run, uncounted", async () => {
+  test("flood control (429): the chat's reminders are handed back for retry_after, uncounted", async () => {
     const base = Date.now() + 13 * DAY;
     await insertReminders(w.db, { count: 3, dueMs: base, prefix: "flood", chatId: 304 });
     w.telegramAnswer = () => ({ ok: false, error_code: 429, description: "Too Many Requests: retry after 5", parameters: { retry_after: 5 } });
     const limited = await w.fire(DELIVER, base + MINUTE);
-    assert.equal(limited.calls.length, 1, "one attempt, then the run stops");
+    assert.equal(limited.calls.length, 1, "one attempt; the chat's other two are not tried");
     w.telegramAnswer = null;
     let rows = await w.rows("text LIKE 'flood %'");
     assert.deepEqual(rows.map((r) => [r.state, r.attempts, r.claim]), [
@@ -392,26 +392,50 @@ describe("remind: deliver", () => {
     assert.ok((await w.rows("chat_id = 307")).every((r) => r.state === "delivered"));
   });
 
-  test("a larger REMIND_SENDS_PER_RUN still splits its statements under 100 bound parameters", async () => {
-    // Same Worker code with the Paid-plan knob: 250 claimed, the first send
-    // hits flood control, 249 claims are handed back in statements of <= 99.
-    const paid = await startRemindWorker({ bindings: { REMIND_SENDS_PER_RUN: "250" } });
+  test("on the Paid plan a larger REMIND_SENDS_PER_RUN still splits its hand-backs under 100 bound parameters", async () => {
+    // 250 claimed, all in one chat. A 429 hands the 249 others back with the
+    // refused one (97 per statement); a 401 stops the run and the end of the
+    // run hands them back (99 per statement).
+    const paid = await startRemindWorker({ bindings: { WORKERS_PLAN: "paid", REMIND_SENDS_PER_RUN: "250" } });
     try {
       const base = Date.now() + 17 * DAY;
       await insertReminders(paid.db, { count: 250, dueMs: base, prefix: "paid", chatId: 308 });
-      paid.telegramAnswer = () => ({ ok: false, error_code: 429, description: "Too Many Requests: retry after 1" });
+      paid.telegramAnswer = () => ({ ok: false, error_code: 429, description: "Too Many Requests: retry after 1", parameters: { retry_after: 1 } });
       const limited = await paid.fire(DELIVER, base + MINUTE);
       assert.equal(limited.calls.length, 1);
-      const releases = limited.sql.filter((q) => q.includes("claim IN ("));
-      assert.equal(releases.length, 3);
-      for (const q of releases) assert.ok(q.split("?").length - 1 <= 100, "at most 100 bound parameters");
+      const deferrals = limited.sql.filter((q) => q.includes("claim IN ("));
+      assert.equal(deferrals.length, 3, "97 + 97 + 55 others");
+      for (const q of deferrals) assert.ok(new Set(q.match(/\?\d+/g)).size <= 100, "at most 100 bound parameters");
       assert.equal((await paid.rows("state = 'pending' AND attempts = 0")).length, 250);
+
+      paid.telegramAnswer = () => ({ ok: false, error_code: 401, description: "Unauthorized" });
+      const unauthorized = await paid.fire(DELIVER, base + 2 * MINUTE);
+      assert.equal(unauthorized.calls.length, 1, "the run stops");
+      const releases = unauthorized.sql.filter((q) => q.includes("claim IN ("));
+      assert.equal(releases.length, 3, "99 + 99 + 51");
+      for (const q of releases) assert.ok(new Set(q.match(/\?\d+/g)).size <= 100, "at most 100 bound parameters");
+      assert.equal((await paid.rows("state = 'pending' AND attempts = 0")).length, 250);
+
       paid.telegramAnswer = null;
-      const run = await paid.fire(DELIVER, base + 2 * MINUTE);
+      const run = await paid.fire(DELIVER, base + 3 * MINUTE);
       assert.equal(run.calls.length, 250);
-      assert.equal(run.d1, 251);
+      assert.equal(run.d1, 251, "one claim and one write per send");
     } finally {
       await paid.dispose();
+    }
+  });
+
+  test("on the Free plan REMIND_SENDS_PER_RUN is clamped to what fits 50 subrequests", async () => {
+    const free = await startRemindWorker({ bindings: { REMIND_SENDS_PER_RUN: "250" } });
+    try {
+      const base = Date.now() + 18 * DAY;
+      await insertReminders(free.db, { count: 30, dueMs: base, prefix: "free", chatId: 309 });
+      const run = await free.fire(DELIVER, base + MINUTE);
+      assert.equal(run.calls.length, 23);
+      assert.ok(run.d1 + run.calls.length <= 50, `${run.d1} + ${run.calls.length}`);
+      assert.ok(free.jsonLogs().some((l) => /REMIND_SENDS_PER_RUN is above/.test(l.msg ?? "")));
+    } finally {
+      await free.dispose();
     }
   });
 
@@ -522,7 +546,7 @@ describe("remind: trim", () => {
   });
 });
 
-// ------------------------------------------------------------------ chats and buttons (startBot)
+// ------------------------------------------------------------------ chats, buttons, rate limits (startBot)
 
 // A bot running util,remind behind the D1-counting Worker, driven through the
 // test kit's chat world. fire() fires a cron at `time` and waits until the run
@@ -745,6 +769,144 @@ describe("remind: owners", () => {
     const { replies } = await bot.deliver(update);
     assert.deepEqual(replies, ["Reminders need a sender to belong to; this message has none."]);
     assert.equal((await bot.rows()).length, before);
+  });
+});
+
+describe("remind: Telegram's rate limits and migrations", () => {
+  test("429 for one chat: the other chats are delivered in the same run; the busy chat's come after retry_after, each once", async () => {
+    let busy = true;
+    const BUSY = -1009001;
+    const bot = await startRemindBot({
+      telegram: ({ method, params }) =>
+        busy && method === "sendMessage" && Number(params.chat_id) === BUSY
+          ? { ok: false, error_code: 429, description: "Too Many Requests: retry after 90", parameters: { retry_after: 90 } }
+          : undefined,
+    });
+    try {
+      const base = Date.now() + 30 * DAY;
+      // The busy chat's three come first in due order, then two quiet chats.
+      await insertReminders(bot.db, { count: 3, dueMs: base, prefix: "busy", chatId: BUSY });
+      await insertReminders(bot.db, { count: 2, dueMs: base + 10, prefix: "quiet a", chatId: -1009002 });
+      await insertReminders(bot.db, { count: 2, dueMs: base + 20, prefix: "quiet b", chatId: 9003 });
+
+      const first = await bot.fire(base + MINUTE);
+      assert.equal(bot.refused(first).length, 1, "one try for the busy chat");
+      assert.deepEqual(bot.delivered(first).map((c) => c.params.text), ["⏰ quiet a 0", "⏰ quiet a 1", "⏰ quiet b 0", "⏰ quiet b 1"]);
+      const held = await bot.rows("chat_id = ?", BUSY);
+      assert.deepEqual(held.map((r) => [r.state, r.attempts, r.claim, r.next_at]), [
+        ["pending", 0, null, base + MINUTE + 90_000],
+        ["pending", 0, null, base + MINUTE + 90_000],
+        ["pending", 0, null, base + MINUTE + 90_000],
+      ]);
+      assert.match(held[0].last_error, /429/);
+      assert.ok(first.d1 <= 1 + 5, `claim + one write per send: ${first.d1}`);
+
+      busy = false;
+      const early = await bot.fire(base + 2 * MINUTE);
+      assert.deepEqual(early.calls, [], "not before retry_after");
+      const later = await bot.fire(base + 3 * MINUTE);
+      assert.deepEqual(bot.delivered(later).map((c) => c.params.text), ["⏰ busy 0", "⏰ busy 1", "⏰ busy 2"]);
+      assert.deepEqual((await bot.fire(base + 4 * MINUTE)).calls, []);
+      assert.ok((await bot.rows("chat_id = ?", BUSY)).every((r) => r.state === "delivered" && r.attempts === 1));
+    } finally {
+      await bot.dispose();
+    }
+  });
+
+  test("a group that became a supergroup: its reminders follow it to the new id", async () => {
+    const OLD = Object.freeze({ id: -4001, type: "group", title: "old group" });
+    const NEW_ID = -1004001;
+    const bot = await startRemindBot({
+      telegram: ({ method, params }) =>
+        method === "sendMessage" && Number(params.chat_id) === OLD.id
+          ? { ok: false, error_code: 400, description: "Bad Request: group chat was upgraded to a supergroup chat", parameters: { migrate_to_chat_id: NEW_ID } }
+          : undefined,
+    });
+    try {
+      for (const text of ["/remind 1m first", "/remind 1m second", "/remind 2h later"]) await bot.send(text, { chat: OLD });
+      const rows = await bot.rows();
+      const run = await bot.fire(Math.max(rows[0].due_at, rows[1].due_at) + 1000);
+      assert.deepEqual(run.calls.filter((c) => c.method === "sendMessage").map((c) => [c.params.chat_id, c.params.text, c.answer.ok]), [
+        [OLD.id, "⏰ first", false],
+        [NEW_ID, "⏰ first", true],
+        [NEW_ID, "⏰ second", true],
+      ]);
+      const after = await bot.rows();
+      assert.deepEqual(after.map((r) => [r.text, r.chat_id, r.state]), [
+        ["first", NEW_ID, "delivered"],
+        ["second", NEW_ID, "delivered"],
+        ["later", NEW_ID, "pending"],
+      ]);
+      assert.ok(run.sql.filter((q) => q.includes("SET chat_id")).length === 1, "one move statement");
+      assert.equal(after[0].attempts, 1, "the move is not a failed attempt");
+      const later = await bot.fire(after[2].due_at + 1000);
+      assert.deepEqual(bot.delivered(later).map((c) => [c.params.chat_id, c.params.text]), [[NEW_ID, "⏰ later"]]);
+    } finally {
+      await bot.dispose();
+    }
+  });
+});
+
+describe("remind: 1,000 reminders due at once across 200 chats", () => {
+  test("one busy chat answering 429 for a while: each delivered exactly once, none later than twice the expected runs", async () => {
+    const SENDS = 50;
+    const TOTAL = 1000;
+    const expectedRuns = Math.ceil(TOTAL / SENDS);
+    const BUSY_RUNS = 25; // the busy chat answers 429 during the first 25 runs
+    const BUSY = -1007000;
+    let run = 0;
+    const bot = await startRemindBot({
+      vars: { WORKERS_PLAN: "paid", REMIND_SENDS_PER_RUN: String(SENDS) },
+      telegram: ({ method, params }) =>
+        run <= BUSY_RUNS && method === "sendMessage" && Number(params.chat_id) === BUSY
+          ? { ok: false, error_code: 429, description: "Too Many Requests: retry after 30", parameters: { retry_after: 30 } }
+          : undefined,
+    });
+    try {
+      const base = Date.now() + 40 * DAY;
+      // Every tenth reminder is the busy group's (100 of them); the other 900
+      // are spread over 199 more chats. All are due at once.
+      const chatOf = (i) => (i % 10 === 0 ? BUSY : BUSY - 1 - (i % 199));
+      await bot.sql(
+        `WITH RECURSIVE n(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM n WHERE i < ?1 - 1)
+         INSERT INTO remind_reminders (chat_id, user_id, text, created_at, due_at, next_at)
+         SELECT CASE WHEN i % 10 = 0 THEN ?2 ELSE ?2 - 1 - (i % 199) END, 5000 + i, 'load ' || i, ?3 - 60000, ?3, ?3 FROM n`,
+        TOTAL, BUSY, base,
+      );
+      const [{ chats }] = await bot.sql("SELECT count(DISTINCT chat_id) AS chats FROM remind_reminders");
+      assert.equal(chats, 200);
+
+      const deliveredIn = new Map(); // text -> the runs that delivered it
+      let refused = 0;
+      for (run = 1; deliveredIn.size < TOTAL && run <= 3 * expectedRuns; run++) {
+        const result = await bot.fire(base + run * MINUTE);
+        const sends = result.calls.filter((c) => c.method === "sendMessage");
+        assert.ok(sends.length <= SENDS, `run ${run}: ${sends.length} sends`);
+        assert.ok(result.d1 <= 1000, `run ${run}: ${result.d1} D1 queries`);
+        refused += bot.refused(result).length;
+        for (const call of bot.delivered(result)) {
+          assert.equal(Number(call.params.chat_id), chatOf(Number(call.params.text.slice("⏰ load ".length))));
+          deliveredIn.set(call.params.text, [...(deliveredIn.get(call.params.text) ?? []), run]);
+        }
+      }
+      const twice = [...deliveredIn].filter(([, runs]) => runs.length > 1);
+      assert.deepEqual(twice, [], "none delivered twice");
+      assert.equal(deliveredIn.size, TOTAL, "all delivered");
+      const latest = Math.max(...[...deliveredIn.values()].map((runs) => runs[0]));
+      assert.ok(latest <= 2 * expectedRuns, `the last one came in run ${latest}; expected ${expectedRuns} runs`);
+      // The other chats did not wait for the busy one.
+      const quiet = [...deliveredIn].filter(([text]) => Number(text.slice("⏰ load ".length)) % 10 !== 0).map(([, runs]) => runs[0]);
+      assert.ok(Math.max(...quiet) <= expectedRuns + 2, `the quiet chats were done by run ${Math.max(...quiet)}`);
+      const busy = [...deliveredIn].filter(([text]) => Number(text.slice("⏰ load ".length)) % 10 === 0).map(([, runs]) => runs[0]);
+      assert.equal(busy.length, 100);
+      assert.ok(Math.min(...busy) > BUSY_RUNS, "the busy chat waited");
+      assert.ok(refused >= BUSY_RUNS - 5, `the busy chat answered 429 ${refused} times`);
+      const [{ n }] = await bot.sql("SELECT count(*) AS n FROM remind_reminders WHERE state = 'delivered' AND attempts = 1");
+      assert.equal(n, TOTAL, "every 429 went uncounted");
+      console.log(`# load: ${TOTAL} reminders over 200 chats in ${latest} runs of ${SENDS} (expected ${expectedRuns}); the quiet chats by run ${Math.max(...quiet)}; ${refused} answers 429`);
+    } finally {
+      await bot.dispose();
+    }
   });
 });
 
