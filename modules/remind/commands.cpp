@@ -24,11 +24,13 @@ constexpr const char* kRemindUsage =
 constexpr const char* kUnremindUsage = "Usage: /unremind <id> (the ids are in /reminders)";
 constexpr std::size_t kPreviewCodePoints = 80;
 
-// Reminders belong to a user: channel posts (no sender) and bots without a DB
-// get a clear answer instead of a failure in the log.
+// Reminders belong to the message's sender (miti::Sender: the user, or the
+// chat an anonymous admin or a channel post speaks for). A message with no
+// sender and a bot without a DB get a clear answer instead of a failure in
+// the log.
 std::optional<std::string> unavailable(CommandContext& ctx) {
   if (!ctx.has_sql()) return "Reminders are unavailable: this bot has no database (DB binding).";
-  if (ctx.from() == nullptr) return "Reminders need a sender; this message has none.";
+  if (!ctx.sender()) return "Reminders need a sender to belong to; this message has none.";
   return std::nullopt;
 }
 
@@ -63,21 +65,21 @@ Task<void> remind_command(CommandContext& ctx) {
       .chat_id = ctx.chat().id,
       .thread_id = message.is_topic_message ? message.message_thread_id : std::nullopt,
       .message_id = message.message_id,
-      .user_id = ctx.from()->id,
+      .owner = ctx.sender().id,
       .text = std::string(text),
       .created_at = now,
       .due_at = due,
   };
-  std::vector<miti::SqlRow> inserted =
-      co_await ctx.sql().all(queries::insert_if_below_limit(reminder, kMaxOpenPerUser));
-  if (inserted.empty()) {
-    std::string answer = "You already have " + std::to_string(kMaxOpenPerUser) +
+  std::optional<queries::NewId> inserted = co_await ctx.sql().first<queries::NewId>(
+      queries::insert_if_below_limit(reminder, kMaxOpenPerOwner));
+  if (!inserted) {
+    std::string answer = "You already have " + std::to_string(kMaxOpenPerOwner) +
                          " pending reminders, the most allowed. Delete one with /unremind <id> "
                          "(see /reminders) or wait for one to fire.";
     co_await ctx.reply(std::move(answer));
     co_return;
   }
-  const std::int64_t id = inserted.front().integer("id");
+  const std::int64_t id = inserted->id;
   std::string answer = "⏰ Reminder #" + std::to_string(id) + " set for " + utc_seconds(due) +
                        " (in " + format_duration(*delay) + ").";
   co_await ctx.reply(std::move(answer));
@@ -88,8 +90,8 @@ Task<void> reminders_command(CommandContext& ctx) {
     co_await ctx.reply(std::move(*why));
     co_return;
   }
-  std::vector<miti::SqlRow> rows =
-      co_await ctx.sql().all(queries::list_open(ctx.from()->id, ctx.chat().id, kMaxOpenPerUser));
+  std::vector<queries::OpenReminder> rows = co_await ctx.sql().all<queries::OpenReminder>(
+      queries::list_open(ctx.sender().id, ctx.chat().id, kMaxOpenPerOwner));
   if (rows.empty()) {
     co_await ctx.reply("You have no pending reminders in this chat. Set one with /remind 10m tea.");
     co_return;
@@ -97,9 +99,9 @@ Task<void> reminders_command(CommandContext& ctx) {
   // One reminder per line, each line complete HTML: long lists are split at
   // line breaks, which therefore never fall inside a tag.
   std::string text = "<b>Your pending reminders here (" + std::to_string(rows.size()) + ")</b>";
-  for (const miti::SqlRow& row : rows) {
-    text += "\n#" + std::to_string(row.integer("id")) + " · " + utc_seconds(row.integer("due_at")) +
-            " · " + miti::escape_html(miti::preview(row.text("text"), kPreviewCodePoints));
+  for (const queries::OpenReminder& row : rows) {
+    text += "\n#" + std::to_string(row.id) + " · " + utc_seconds(row.due_at) + " · " +
+            miti::escape_html(miti::preview(row.text, kPreviewCodePoints));
   }
   co_await ctx.reply(std::move(text), {.parse_mode = "HTML"});
 }
@@ -114,7 +116,8 @@ Task<void> unremind_command(CommandContext& ctx) {
     co_await ctx.reply(kUnremindUsage);
     co_return;
   }
-  miti::SqlRunResult deleted = co_await ctx.sql().run(queries::delete_pending(*id, ctx.from()->id));
+  miti::SqlRunResult deleted =
+      co_await ctx.sql().run(queries::delete_pending(*id, ctx.sender().id));
   // The same answer whether the id is someone else's, delivered or unknown:
   // it must not reveal other users' reminders.
   std::string answer = deleted.changes > 0

@@ -1,6 +1,8 @@
 // One run: claim a bounded batch of due reminders in one statement, send them
 // one by one, and record each outcome right after its send, so that a run
 // dying half-way leaves at most the one reminder in flight without a record.
+// A chat that answers 429 is handed back as a whole and the run goes on with
+// the other chats; a migrated group's reminders follow it to its new id.
 #include "remind/deliver.hpp"
 
 #include <algorithm>
@@ -9,206 +11,313 @@
 #include <string>
 #include <vector>
 
+#include "remind/buttons.hpp"
 #include "remind/config.hpp"
 #include "remind/queries.hpp"
 #include "remind/retry_policy.hpp"
-#include "remind/text.hpp"
 
 namespace remind {
 
 namespace {
 
 using miti::Json;
+using miti::ModuleContext;
 using miti::SqlStatement;
 using miti::Task;
+using queries::Claimed;
 
 constexpr std::size_t kErrorCodePoints = 200;
 
-struct Claimed {
-  std::int64_t id = 0;
-  std::int64_t chat_id = 0;
-  std::optional<std::int64_t> thread_id;
-  std::optional<std::int64_t> message_id;
-  std::string text;
-  std::int64_t due_at = 0;
-  bool given_up = false;  // the claim itself marked it failed
-  std::string claim;
-  int attempts = 0;
+// A claimed reminder, as the run handles it.
+struct Job {
+  Claimed row;
+  bool done = false;   // sent, handed back or given up: nothing left to do in this run
+  bool moved = false;  // sent again to its migrated chat's new id in this run
 };
-
-std::optional<std::int64_t> optional_integer(const miti::SqlRow& row, std::string_view column) {
-  if (row.is_null(column)) return std::nullopt;
-  return row.integer(column);
-}
-
-std::vector<Claimed> read_claimed(const std::vector<miti::SqlRow>& rows) {
-  std::vector<Claimed> claimed;
-  claimed.reserve(rows.size());
-  for (const miti::SqlRow& row : rows) {
-    Claimed c{
-        .id = row.integer("id"),
-        .chat_id = row.integer("chat_id"),
-        .thread_id = optional_integer(row, "thread_id"),
-        .message_id = optional_integer(row, "message_id"),
-        .text = row.text("text"),
-        .due_at = row.integer("due_at"),
-        .given_up = row.text("state") == "failed",
-        .claim = row.is_null("claim") ? std::string() : row.text("claim"),
-        .attempts = static_cast<int>(row.integer("attempts")),
-    };
-    claimed.push_back(std::move(c));
-  }
-  // RETURNING has no defined order: send the oldest first.
-  std::sort(claimed.begin(), claimed.end(), [](const Claimed& a, const Claimed& b) {
-    return a.due_at != b.due_at ? a.due_at < b.due_at : a.id < b.id;
-  });
-  return claimed;
-}
-
-Json send_params(const Claimed& c) {
-  Json params = {{"chat_id", c.chat_id}, {"text", "⏰ " + c.text}};
-  if (c.thread_id) params["message_thread_id"] = *c.thread_id;
-  // Answers the /remind message, or stands alone if that message is gone.
-  if (c.message_id) {
-    params["reply_parameters"] = {{"message_id", *c.message_id},
-                                  {"allow_sending_without_reply", true}};
-  }
-  return params;
-}
 
 struct Tally {
   int claimed = 0;
   int sent = 0;
   int retried = 0;
   int failed = 0;
+  int deferred = 0;  // handed back because their chat answered 429
+  int moved = 0;     // chats that migrated
   int released = 0;
   int unrecorded = 0;
 };
 
+struct Run {
+  ModuleContext& ctx;
+  const int max_sends;
+  const std::int64_t scheduled_ms;  // due-ness follows the time the cron fired for
+  const std::int64_t started_ms;    // wall clock
+  std::vector<Job> jobs;
+  int sends = 0;
+  bool stopped = false;
+  std::vector<SqlStatement> unrecorded;      // writes that failed, tried again at the end
+  std::vector<std::int64_t> unrecorded_ids;  // for the log
+  Tally tally;
+
+  // Now, for times written back: never before the time the cron fired for,
+  // so a run that starts late does not schedule into the past.
+  std::int64_t now() const { return std::max(scheduled_ms, ctx.now_ms()); }
+  bool may_send() const {
+    return !stopped && sends < max_sends && ctx.now_ms() - started_ms <= kSendWindowMs;
+  }
+};
+
+// ------------------------------------------------------------------ claim
+
+Task<std::vector<Job>> claim(Run& run) {
+  const std::int64_t lease_until = std::max(run.scheduled_ms, run.started_ms) + kLeaseMs;
+  std::vector<Claimed> rows = co_await run.ctx.sql().all<Claimed>(
+      queries::claim_due(run.scheduled_ms, lease_until, run.max_sends, kMaxAttempts));
+  // RETURNING has no defined order: send the oldest first.
+  std::sort(rows.begin(), rows.end(), [](const Claimed& a, const Claimed& b) {
+    return a.due_at != b.due_at ? a.due_at < b.due_at : a.id < b.id;
+  });
+  std::vector<Job> jobs;
+  jobs.reserve(rows.size());
+  for (Claimed& row : rows) jobs.push_back(Job{.row = std::move(row)});
+  co_return jobs;
+}
+
+// ------------------------------------------------------------------ send
+
+struct Sent {
+  std::optional<std::int64_t> message_id;  // the delivered message (when Telegram said)
+  std::optional<SendFailure> failure;
+};
+
+// One sendMessage: the text, in its topic, as a reply to the /remind message
+// (or on its own if that is gone), with the Snooze and Done buttons. A 429 is
+// not waited for here: the other chats must not wait for this one.
+Task<Sent> send_reminder(ModuleContext& ctx, const Claimed& row) {
+  Json params = {{"chat_id", row.chat_id}, {"text", "⏰ " + row.text}};
+  miti::apply_send_options(params, {.reply_to_message_id = row.message_id,
+                                    .message_thread_id = row.thread_id,
+                                    .reply_markup = delivered_keyboard(ctx, row.id)});
+  Sent sent;
+  try {
+    Json result = co_await ctx.api().call("sendMessage", std::move(params),
+                                          {.retry_too_many_requests = false});
+    if (std::optional<miti::telegram::Message> message = miti::telegram::parse_message(result)) {
+      sent.message_id = message->message_id;
+    }
+  } catch (...) {
+    sent.failure = classify_send_failure(std::current_exception());
+  }
+  co_return sent;
+}
+
+// ------------------------------------------------------------------ record
+
+// Writes what a send led to, before the next send: this is what keeps the
+// crash window to the one reminder in flight. False when D1 failed: then
+// nothing more is sent (every further send would widen the window) and the
+// write is tried once more at the end.
+Task<bool> record(Run& run, const Job& job, std::vector<SqlStatement> statements) {
+  std::string error;
+  try {
+    if (statements.size() == 1) {
+      miti::SqlRunResult changed = co_await run.ctx.sql().run(statements.front());
+      if (changed.changes == 0) {
+        run.ctx.log().warn("remind: claim lost before its outcome was recorded",
+                           {{"id", job.row.id}});
+      }
+    } else {
+      co_await run.ctx.sql().batch(statements);
+    }
+    co_return true;
+  } catch (const std::exception& e) {
+    error = e.what();
+  }
+  run.ctx.log().error("remind: could not record an outcome",
+                      {{"id", job.row.id}, {"error", error}});
+  for (SqlStatement& statement : statements) run.unrecorded.push_back(std::move(statement));
+  run.unrecorded_ids.push_back(job.row.id);
+  run.stopped = true;
+  co_return false;
+}
+
+Task<bool> record(Run& run, const Job& job, SqlStatement statement) {
+  std::vector<SqlStatement> statements;
+  statements.push_back(std::move(statement));
+  co_return co_await record(run, job, std::move(statements));
+}
+
+// ------------------------------------------------------------------ failures
+
+// The chat's other claims of this run not yet handled; they are handled now.
+std::vector<std::string> take_unsent_of_chat(Run& run, const Job& refused) {
+  std::vector<std::string> claims;
+  for (Job& job : run.jobs) {
+    if (&job == &refused || job.done || !job.row.claim) continue;
+    if (job.row.chat_id != refused.row.chat_id) continue;
+    claims.push_back(*job.row.claim);
+    job.done = true;
+  }
+  return claims;
+}
+
+// 429: this chat waits retry_after, with every reminder of it this run holds.
+Task<void> defer_chat(Run& run, Job& job, const FailureDecision& decision, const std::string& why) {
+  std::vector<std::string> others = take_unsent_of_chat(run, job);
+  run.tally.deferred += 1 + static_cast<int>(others.size());
+  run.ctx.log().warn("remind: chat is rate limited",
+                     {{"chat_id", job.row.chat_id},
+                      {"retry_after_ms", decision.retry_delay_ms},
+                      {"handed_back", static_cast<std::int64_t>(1 + others.size())}});
+  co_await record(
+      run, job,
+      queries::defer_chat(*job.row.claim, why, run.now() + decision.retry_delay_ms, others));
+}
+
+// Migrated: the chat's unfinished reminders (in D1 and in this run) follow
+// it. False when the move could not be recorded.
+Task<bool> move_chat(Run& run, const Job& job, std::int64_t new_chat_id) {
+  const std::int64_t old_chat_id = job.row.chat_id;
+  if (!co_await record(run, job, queries::move_chat(old_chat_id, new_chat_id))) co_return false;
+  for (Job& other : run.jobs) {
+    if (other.row.chat_id == old_chat_id) other.row.chat_id = new_chat_id;
+  }
+  ++run.tally.moved;
+  run.ctx.log().info("remind: chat migrated", {{"from", old_chat_id}, {"to", new_chat_id}});
+  co_return true;
+}
+
+// A failed send's outcome; true when the job should be sent again now.
+Task<bool> handle_failure(Run& run, Job& job, const SendFailure& failure) {
+  const FailureDecision decision = decide_failure(failure, job.row.attempts, job.moved);
+  const std::string why = miti::preview(failure.description, kErrorCodePoints);
+  const std::string& claim = *job.row.claim;
+  switch (decision.action) {
+    case Action::kGiveUp:
+      ++run.tally.failed;
+      run.ctx.log().warn("remind: gave up on a reminder",
+                         {{"id", job.row.id}, {"attempts", job.row.attempts}, {"error", why}});
+      co_await record(run, job, queries::mark_failed(job.row.id, claim, run.now(), why));
+      co_return false;
+    case Action::kRetry:
+      ++run.tally.retried;
+      if (decision.stop_run) {
+        run.stopped = true;
+        run.ctx.log().warn("remind: deliver stopped early", {{"error", why}});
+      }
+      co_await record(run, job,
+                      queries::mark_retry(job.row.id, claim, run.now() + decision.retry_delay_ms,
+                                          why, decision.count_attempt));
+      co_return false;
+    case Action::kDeferChat:
+      co_await defer_chat(run, job, decision, why);
+      co_return false;
+    case Action::kMoveChat:
+      if (!co_await move_chat(run, job, failure.new_chat_id)) {
+        job.done = false;  // handed back at the end
+        co_return false;
+      }
+      job.moved = true;
+      co_return true;
+  }
+  co_return false;
+}
+
+// ------------------------------------------------------------------ the run
+
+// Sends one claimed reminder (twice when its chat migrated) and records the
+// outcome. Left undone when the run may not send any more.
+Task<void> deliver_one(Run& run, Job& job) {
+  for (;;) {
+    if (!run.may_send()) {
+      job.done = false;  // handed back at the end
+      co_return;
+    }
+    ++run.sends;
+    job.done = true;
+    Sent sent = co_await send_reminder(run.ctx, job.row);
+    if (!sent.failure) {
+      ++run.tally.sent;
+      co_await record(
+          run, job,
+          queries::mark_delivered(job.row.id, *job.row.claim, run.now(), sent.message_id));
+      co_return;
+    }
+    if (!co_await handle_failure(run, job, *sent.failure)) co_return;
+  }
+}
+
+// Hands back whatever was claimed and not sent, together with a write that
+// failed, in one atomic batch.
+Task<void> finish(Run& run) {
+  std::vector<std::string> unsent;
+  for (const Job& job : run.jobs) {
+    if (!job.done && job.row.claim) unsent.push_back(*job.row.claim);
+  }
+  std::vector<SqlStatement> batch = std::move(run.unrecorded);
+  for (SqlStatement& release : queries::release_claims(unsent, run.now())) {
+    batch.push_back(std::move(release));
+  }
+  run.tally.released = static_cast<int>(unsent.size());
+  if (batch.empty()) co_return;
+  std::string error;
+  try {
+    co_await run.ctx.sql().batch(std::move(batch));
+    co_return;
+  } catch (const std::exception& e) {
+    error = e.what();
+  }
+  // These rows stay claimed until their lease expires, then are sent again.
+  run.tally.unrecorded = static_cast<int>(run.unrecorded_ids.size());
+  run.tally.released = 0;
+  run.ctx.log().error("remind: claims left to expire",
+                      {{"unrecorded", run.unrecorded_ids}, {"released", 0}, {"error", error}});
+}
+
+void log_summary(const Run& run) {
+  const Tally& t = run.tally;
+  run.ctx.log().info("remind: deliver", {{"claimed", t.claimed},
+                                         {"sent", t.sent},
+                                         {"retried", t.retried},
+                                         {"failed", t.failed},
+                                         {"deferred", t.deferred},
+                                         {"moved", t.moved},
+                                         {"released", t.released},
+                                         {"unrecorded", t.unrecorded}});
+}
+
 }  // namespace
 
-Task<void> deliver(const miti::CronEvent& event, miti::ModuleContext& ctx) {
+Task<void> deliver(const miti::CronEvent& event, ModuleContext& ctx) {
   if (!ctx.has_sql()) {
     ctx.log().warn("remind: deliver skipped: no DB binding");
     co_return;
   }
   std::string problem;
-  const int limit = sends_per_run(ctx.env(), &problem);
-  if (!problem.empty()) ctx.log().warn("remind: " + problem, {{"limit", limit}});
+  const SendBudget budget = send_budget(ctx.env(), &problem);
+  if (!problem.empty()) ctx.log().warn("remind: " + problem, {{"sends", budget.sends}});
 
-  // Due-ness follows the time the cron fired for; the lease also covers a run
-  // that starts late.
-  const std::int64_t now = event.scheduled_time_ms;
-  const std::int64_t wall_start = ctx.now_ms();
-  const std::int64_t lease_until = std::max(now, wall_start) + kLeaseMs;
+  Run run{.ctx = ctx,
+          .max_sends = budget.sends,
+          .scheduled_ms = event.scheduled_time_ms,
+          .started_ms = ctx.now_ms()};
+  run.jobs = co_await claim(run);
+  if (run.jobs.empty()) co_return;
+  run.tally.claimed = static_cast<int>(run.jobs.size());
 
-  std::vector<miti::SqlRow> rows =
-      co_await ctx.sql().all(queries::claim_due(now, lease_until, limit, kMaxAttempts));
-  if (rows.empty()) co_return;
-  std::vector<Claimed> claimed = read_claimed(rows);
-
-  Tally tally{.claimed = static_cast<int>(claimed.size())};
-  std::vector<std::string> unsent;           // claimed, never tried: handed back
-  std::vector<SqlStatement> unrecorded;      // an outcome whose own write failed
-  std::vector<std::int64_t> unrecorded_ids;  // for the log
-  bool stop = false;
-
-  for (const Claimed& c : claimed) {
-    if (c.given_up) {
-      ++tally.failed;
-      ctx.log().warn("remind: gave up on a reminder", {{"id", c.id}, {"attempts", c.attempts}});
+  for (Job& job : run.jobs) {
+    if (job.done) continue;  // handed back with its chat
+    if (job.row.state == "failed") {
+      // The claim itself gave up on it (every earlier claim died with its run).
+      job.done = true;
+      ++run.tally.failed;
+      ctx.log().warn("remind: gave up on a reminder",
+                     {{"id", job.row.id}, {"attempts", job.row.attempts}});
       continue;
     }
-    if (stop || ctx.now_ms() - wall_start > kSendWindowMs) {
-      unsent.push_back(c.claim);
-      continue;
-    }
-
-    std::optional<int> error_code;  // 0: no answer at all
-    std::string error_text;
-    try {
-      // Flood control is handled per reminder (retry next run), not by
-      // waiting here: the other chats must not wait for this one.
-      co_await ctx.api().call("sendMessage", send_params(c), {.retry_too_many_requests = false});
-    } catch (const miti::BotApiError& error) {
-      error_code = error.code();
-      error_text = error.what();
-    } catch (const std::exception& error) {
-      error_code = 0;
-      error_text = error.what();
-    }
-
-    SqlStatement outcome;
-    if (!error_code) {
-      outcome = queries::mark_delivered(c.id, c.claim, now);
-      ++tally.sent;
-    } else {
-      FailureDecision decision = decide_failure(*error_code, c.attempts);
-      std::string why = miti::preview(error_text, kErrorCodePoints);
-      if (decision.give_up) {
-        outcome = queries::mark_failed(c.id, c.claim, now, why);
-        ++tally.failed;
-        ctx.log().warn("remind: gave up on a reminder",
-                       {{"id", c.id}, {"attempts", c.attempts}, {"error", why}});
-      } else {
-        outcome = queries::mark_retry(c.id, c.claim, now + decision.retry_delay_ms, why,
-                                      decision.count_attempt);
-        ++tally.retried;
-      }
-      if (decision.stop_run) {
-        stop = true;
-        ctx.log().warn("remind: deliver stopped early", {{"error", why}});
-      }
-    }
-
-    // Recorded before the next send: this is what keeps the crash window to
-    // the one reminder in flight.
-    try {
-      miti::SqlRunResult changed = co_await ctx.sql().run(outcome);
-      if (changed.changes == 0) {
-        ctx.log().warn("remind: claim lost before its outcome was recorded", {{"id", c.id}});
-      }
-    } catch (const std::exception& error) {
-      // D1 is failing: send nothing more (every further send would widen the
-      // window) and try this write once more with the releases below.
-      ctx.log().error("remind: could not record an outcome",
-                      {{"id", c.id}, {"error", error.what()}});
-      unrecorded.push_back(std::move(outcome));
-      unrecorded_ids.push_back(c.id);
-      stop = true;
-    }
+    co_await deliver_one(run, job);
   }
-
-  tally.released = static_cast<int>(unsent.size());
-  // Atomic: the retried outcome and the releases apply together or not at all.
-  std::vector<SqlStatement> finish = std::move(unrecorded);
-  for (SqlStatement& release : queries::release_claims(unsent, now)) {
-    finish.push_back(std::move(release));
-  }
-  if (!finish.empty()) {
-    bool finished = false;
-    std::string finish_error;
-    try {
-      co_await ctx.sql().batch(std::move(finish));
-      finished = true;
-    } catch (const std::exception& error) {
-      finish_error = error.what();
-    }
-    if (!finished) {
-      // These rows stay claimed until their lease expires, then are sent again.
-      tally.unrecorded = static_cast<int>(unrecorded_ids.size());
-      ctx.log().error("remind: claims left to expire",
-                      {{"unrecorded", unrecorded_ids}, {"released", 0}, {"error", finish_error}});
-      tally.released = 0;
-    }
-  }
-
-  ctx.log().info("remind: deliver", {{"claimed", tally.claimed},
-                                     {"sent", tally.sent},
-                                     {"retried", tally.retried},
-                                     {"failed", tally.failed},
-                                     {"released", tally.released},
-                                     {"unrecorded", tally.unrecorded}});
+  co_await finish(run);
+  log_summary(run);
 }
 
 }  // namespace remind

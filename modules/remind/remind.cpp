@@ -1,6 +1,7 @@
 // remind: /remind <when> <text>, delivered by a cron. See README.md.
 #include <miti/miti.hpp>
 
+#include "remind/buttons.hpp"
 #include "remind/commands.hpp"
 #include "remind/deliver.hpp"
 #include "remind/trim.hpp"
@@ -16,6 +17,12 @@ MITI_MODULE(remind) {
                remind::reminders_command},
               {"unremind", Visibility::kPublic, "Delete one of my reminders: /unremind <id>",
                remind::unremind_command},
+          },
+      // Under delivered reminders; recorded (not read_only): each press runs once.
+      .callbacks =
+          {
+              {"snooze", remind::snooze_pressed},
+              {"done", remind::done_pressed},
           },
       .crons =
           {

@@ -12,4 +12,11 @@ std::string utc_seconds(std::int64_t epoch_ms) {
   return iso;
 }
 
+std::string utc_hours_minutes(std::int64_t epoch_ms) {
+  // "2026-05-01T10:00:00.000Z" -> "10:00"
+  std::string iso = miti::iso8601_utc(epoch_ms);
+  std::size_t t = iso.find('T');
+  return t == std::string::npos ? iso : iso.substr(t + 1, 5);
+}
+
 }  // namespace remind

@@ -11,4 +11,7 @@ namespace remind {
 // milliseconds would only be noise).
 std::string utc_seconds(std::int64_t epoch_ms);
 
+// "10:00": the UTC time of day, to the minute (what a snooze answer shows).
+std::string utc_hours_minutes(std::int64_t epoch_ms);
+
 }  // namespace remind

@@ -14,7 +14,7 @@
 //   GET /__test/invocations  ->  [{kind: "scheduled"|"fetch", cron?, scheduledTime?,
 //                                 d1: n, sql: [...], done?}, ...]   (since the last clear)
 //   GET /__test/invocations?clear=1  forgets them
-import shim from "../../testkit/worker.mjs";
+import shim from "../../../testkit/worker.mjs";
 
 let invocations = [];
 

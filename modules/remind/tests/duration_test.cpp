@@ -1,8 +1,9 @@
 // remind: parsing and printing /remind durations.
+#include "remind/duration.hpp"
+
 #include <catch2/catch.hpp>
 
 #include "remind/config.hpp"
-#include "remind/duration.hpp"
 
 namespace {
 
@@ -43,6 +44,15 @@ TEST_CASE("remind: the longest accepted numbers cannot overflow") {
   auto longest = parse_duration("999999w999999d999999h999999m");
   REQUIRE(longest.has_value());
   CHECK(*longest > 365 * kDayMs);  // refused by the range check, not wrapped around
+}
+
+TEST_CASE("remind: numbers longer than six digits are refused while they are read") {
+  // Regression: the digit limit was checked after accumulating, so 20 digits
+  // overflowed a signed 64-bit integer (undefined behaviour) first.
+  CHECK_FALSE(parse_duration("99999999999999999999d").has_value());
+  CHECK_FALSE(parse_duration("1h99999999999999999999999999999999999999m").has_value());
+  CHECK_FALSE(parse_duration("0000001m").has_value());
+  CHECK(parse_duration("000001m") == kMinuteMs);
 }
 
 TEST_CASE("remind: durations print canonically in days, hours and minutes") {
