@@ -59,6 +59,8 @@ export async function startWorker({ bindings = {}, d1 = true, kv = true, telegra
       { type: "CompiledWasm", include: ["**/*.wasm"] },
     ],
     compatibilityDate: "2026-04-01",
+    // /cdn-cgi/handler/scheduled?cron=...&time=... fires the cron handler.
+    unsafeTriggerHandlers: true,
     kvNamespaces: kv ? ["KV"] : [],
     d1Databases: [...(d1 ? ["DB"] : []), ...extraD1],
     ...(persist ? { kvPersist: persist, d1Persist: persist } : {}),
