@@ -49,20 +49,32 @@ say() { echo "build: $*" >&2; }
 # "Built target" and "Scanning" lines are dropped; anything else (compiler
 # warnings and errors) passes unchanged.
 progress() {
-  awk '
-    /^\[ *[0-9]+%\] Building / {
-      pct = substr($0, 1, index($0, "]")); file = $NF
-      sub(/CMakeFiles\/[^\/]+\.dir\//, "", file); sub(/\.o$/, "", file); gsub(/__\//, "../", file)
-      print "  " pct " " file; fflush(); shown = 1; next
-    }
-    /^\[ *[0-9]+%\] Linking / {
-      pct = substr($0, 1, index($0, "]"))
-      print "  " pct " linking " $NF; fflush(); shown = 1; next
-    }
-    /^\[ *[0-9]+%\] Built target / || /^Scanning dependencies/ || /^Consolidate compiler generated/ { next }
-    { print; fflush(); shown = 1 }
-    END { if (!shown) print "  up to date" }
-  ' >&2
+  # A shell loop, not awk: mawk reads its input in blocks, which would hold the
+  # lines back until the build ends.
+  local line pct rest shown=false
+  local re='^(\[ *[0-9]+%\]) (Building|Linking) [A-Za-z]+ [a-z ]*(object|library|executable) (.*)$'
+  while IFS= read -r line; do
+    if [[ $line =~ $re ]]; then
+      pct=${BASH_REMATCH[1]}
+      rest=${BASH_REMATCH[4]}
+      if [[ ${BASH_REMATCH[2]} == Building ]]; then
+        [[ $rest =~ ^(.*)CMakeFiles/[^/]+\.dir/(.*)$ ]] && rest=${BASH_REMATCH[1]}${BASH_REMATCH[2]}
+        rest=${rest%.o}
+        rest=${rest//__\//../}
+        echo "  $pct $rest"
+      else
+        echo "  $pct linking ${rest##*/}"
+      fi
+      shown=true
+    elif [[ $line =~ ^\[\ *[0-9]+%\]\ Built\ target\  || $line == "Scanning dependencies"* ||
+      $line == "Consolidate compiler generated"* ]]; then
+      continue
+    else
+      echo "$line"
+      shown=true
+    fi
+  done >&2
+  $shown || echo "  up to date" >&2
 }
 
 mkdir -p build

@@ -70,12 +70,21 @@ if (( ${#missing[@]} > 0 )); then
   # line per package as it is set up, numbered against that count.
   total=$(apt-get install -s -y --no-install-recommends "${missing[@]}" | grep -c '^Inst ' || true)
   say "  downloading and installing $total package(s) with their dependencies"
+  # One line per package apt sets up. A shell loop, not awk: mawk reads its
+  # input in blocks and would hold the lines back until apt ends.
+  apt_progress() {
+    local line n=0
+    while IFS= read -r line; do
+      if [[ $line =~ ^Setting\ up\ ([^ ]+) ]]; then
+        n=$((n + 1))
+        echo "setup:   set up $n/$1: ${BASH_REMATCH[1]}"
+      fi
+    done
+  }
   log=$(mktemp)
   trap 'rm -f "$log"' EXIT
   if ! apt-get install -y -q --no-install-recommends -o Dpkg::Use-Pty=0 "${missing[@]}" 2>&1 |
-    tee "$log" | awk -v total="$total" '
-      /^Setting up / { n++; printf "setup:   set up %d/%d: %s\n", n, total, $3; fflush() }
-    ' >&2; then
+    tee "$log" | apt_progress "$total" >&2; then
     cat "$log" >&2
     echo "setup: apt-get install failed (its output is above)" >&2
     exit 1
