@@ -1,25 +1,105 @@
 #!/usr/bin/env bash
-# Builds the native tree (unit tests, tools) and/or the wasm module the Worker
-# runs. Serialised with a lock so parallel callers never share a half-built tree.
-#   scripts/build.sh [native|wasm|all]   (default: all)
+# Builds what is asked for, and only that:
+#   scripts/build.sh [tools|native|wasm|all]...   (default: all)
+#     tools   the native tools the npm scripts run (miti-manifest, miti-migrations, miti-crons)
+#     native  the whole native tree: tools, unit tests (and fuzzers when enabled)
+#     wasm    the Worker's wasm module (build/wasm/)
+#     all     native, then wasm
+# Several targets may be given (`npm start` builds `wasm tools`). Progress goes to
+# stderr: one line per step with a count, then make's percentage lines, shortened.
+# Serialised with a lock so parallel callers never share a half-built tree.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-target=${1:-all}
-mkdir -p build
-exec 9>build/.lock
-flock 9
+(($# > 0)) || set -- all
+usage() { echo "usage: scripts/build.sh [tools|native|wasm|all]..." >&2; exit 2; }
 
-build_preset() {
-  local preset=$1
-  if [[ ! -f build/$preset/CMakeCache.txt ]]; then
-    cmake --preset "$preset" >/dev/null
+# The steps, in order: "preset:target:label" (an empty target builds the whole preset).
+steps=()
+add_step() {
+  local step
+  for step in "${steps[@]}"; do [[ $step == "$1" ]] && return; done
+  steps+=("$1")
+}
+for target in "$@"; do
+  case $target in
+    tools) add_step "native:tools:native tools" ;;
+    native) add_step "native::native tree: tools and unit tests" ;;
+    wasm) add_step "wasm::wasm Worker" ;;
+    all) add_step "native::native tree: tools and unit tests"; add_step "wasm::wasm Worker" ;;
+    *) usage ;;
+  esac
+done
+# `native` already contains `tools`.
+for step in "${steps[@]}"; do
+  if [[ $step == native::* ]]; then
+    kept=()
+    for s in "${steps[@]}"; do [[ $s == native:tools:* ]] || kept+=("$s"); done
+    steps=("${kept[@]}")
+    break
   fi
-  cmake --build --preset "$preset" -- --no-print-directory -s
+done
+
+jobs=$(nproc 2>/dev/null || echo 2)
+tools=(miti-manifest miti-migrations miti-crons)
+
+say() { echo "build: $*" >&2; }
+
+# make's "[ 42%] Building CXX object CMakeFiles/x.dir/src/a.cpp.o" becomes
+# "  [ 42%] src/a.cpp" (and tests/unit/CMakeFiles/y.dir/t.cpp.o tests/unit/t.cpp);
+# "Built target" and "Scanning" lines are dropped; anything else (compiler
+# warnings and errors) passes unchanged.
+progress() {
+  # A shell loop, not awk: mawk reads its input in blocks, which would hold the
+  # lines back until the build ends.
+  local line pct rest shown=false
+  local re='^(\[ *[0-9]+%\]) (Building|Linking) [A-Za-z]+ [a-z ]*(object|library|executable) (.*)$'
+  while IFS= read -r line; do
+    if [[ $line =~ $re ]]; then
+      pct=${BASH_REMATCH[1]}
+      rest=${BASH_REMATCH[4]}
+      if [[ ${BASH_REMATCH[2]} == Building ]]; then
+        [[ $rest =~ ^(.*)CMakeFiles/[^/]+\.dir/(.*)$ ]] && rest=${BASH_REMATCH[1]}${BASH_REMATCH[2]}
+        rest=${rest%.o}
+        rest=${rest//__\//../}
+        echo "  $pct $rest"
+      else
+        echo "  $pct linking ${rest##*/}"
+      fi
+      shown=true
+    elif [[ $line =~ ^\[\ *[0-9]+%\]\ Built\ target\  || $line == "Scanning dependencies"* ||
+      $line == "Consolidate compiler generated"* ]]; then
+      continue
+    else
+      echo "$line"
+      shown=true
+    fi
+  done >&2
+  $shown || echo "  up to date" >&2
 }
 
-case $target in
-  native) build_preset native ;;
-  wasm) build_preset wasm ;;
-  all) build_preset native && build_preset wasm ;;
-  *) echo "usage: scripts/build.sh [native|wasm|all]" >&2; exit 2 ;;
-esac
+mkdir -p build
+exec 9>build/.lock
+if ! flock -n 9; then
+  say "waiting for another build of this tree to finish"
+  flock 9
+fi
+
+count=${#steps[@]}
+i=0
+for step in "${steps[@]}"; do
+  i=$((i + 1))
+  IFS=: read -r preset target label <<<"$step"
+  started=$SECONDS
+  say "$label ($i/$count)"
+  if [[ ! -f build/$preset/CMakeCache.txt ]]; then
+    say "  configuring build/$preset"
+    cmake --preset "$preset" >/dev/null
+  fi
+  args=(--build --preset "$preset" --parallel "$jobs")
+  [[ $target == tools ]] && args+=(--target "${tools[@]}")
+  if ! cmake "${args[@]}" -- --no-print-directory 2>&1 | progress; then
+    say "$label FAILED (see above)"
+    exit 1
+  fi
+  say "$label done ($((SECONDS - started)) s)"
+done

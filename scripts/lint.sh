@@ -1,14 +1,13 @@
 #!/usr/bin/env bash
 # clang-format check (scripts/checks/format.sh) and clang-tidy over the native compile database
-# for every C++ file in the project. Fails on a format difference, a clang-tidy warning, or a
-# file clang-tidy cannot compile.
-#   scripts/lint.sh [--fix]
+# for every C++ file in the project, tracked or untracked (but not git-ignored). Fails on a
+# format difference, a clang-tidy warning, or a file clang-tidy cannot compile.
+#   scripts/lint.sh [--fix]   (--fix: format in place, like `npm run format`)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 if [[ "${1:-}" == "--fix" ]]; then
-  mapfile -t files < <(git ls-files '*.cpp' '*.hpp')
-  clang-format -i "${files[@]}"
-  exit 0
+  # Formats the same files the check looks at (tracked and untracked, not ignored).
+  exec bash scripts/checks/format.sh --fix
 fi
 
 bash scripts/checks/format.sh
@@ -17,12 +16,12 @@ if ! command -v clang-tidy >/dev/null; then
   echo "lint: clang-tidy SKIPPED: clang-tidy is not installed (apt-get install clang-tidy)" >&2
   exit 0
 fi
-if [[ ! -f build/native/compile_commands.json ]]; then
-  echo "lint: no build/native/compile_commands.json yet; building native first" >&2
-  bash scripts/build.sh native >&2
-fi
+# Building the tools compiles every module and src/ file and refreshes the compile database,
+# so a module added since the last build is in it too (quick when nothing changed).
+bash scripts/build.sh tools
 
-mapfile -t sources < <(git ls-files 'src/*.cpp' 'modules/*.cpp' 'tools/*.cpp' | grep -v '^src/wasm/' |
+mapfile -t sources < <(git ls-files --cached --others --exclude-standard 'src/*.cpp' 'modules/*.cpp' 'tools/*.cpp' |
+  grep -vE '^src/wasm/|(^|/)(build|node_modules)/' | sort -u |
   while read -r file; do [[ -f $file ]] && echo "$file"; done)
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT

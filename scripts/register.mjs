@@ -2,12 +2,18 @@
 // npm run register: points Telegram at the deployed Worker and publishes the
 // command menu.
 //
-//   node scripts/register.mjs [--dry-run] [--env-file PATH] [--drop-pending-updates]
+//   node scripts/register.mjs [--dry-run [--allow-missing]] [--env-file PATH] [--drop-pending-updates]
 //
 // Settings come from .env.deploy (KEY=VALUE lines); environment variables of
 // the same name win. TELEGRAM_BOT_TOKEN, TELEGRAM_WEBHOOK_SECRET and WORKER_URL
 // are required; MODULES defaults to wrangler.toml's [vars] MODULES and
-// TELEGRAM_API_BASE to https://api.telegram.org.
+// TELEGRAM_API_BASE to https://api.telegram.org. The webhook secret must be
+// what Telegram accepts (1-256 characters of A-Z a-z 0-9 _ -) and at least 16
+// characters long; anything else is refused before any call.
+//
+// --allow-missing (dry run only; `npm run deploy -- --dry-run` uses it): a
+// missing setting is a warning, and the payloads show a placeholder such as
+// <WORKER_URL> in its place. Settings that are present are still checked.
 //
 // The command menu comes from miti-manifest, i.e. from the same C++ module
 // definitions the Worker runs: there is no second list to keep in step.
@@ -22,6 +28,10 @@ const ALLOWED_UPDATES = ["message", "channel_post"];
 const REQUIRED = ["TELEGRAM_BOT_TOKEN", "TELEGRAM_WEBHOOK_SECRET", "WORKER_URL"];
 const SETTINGS = [...REQUIRED, "MODULES", "TELEGRAM_API_BASE"];
 const REDACTED = "<redacted>";
+// Telegram's rule for setWebhook's secret_token, and our own floor on top.
+const SECRET_PATTERN = /^[A-Za-z0-9_-]{1,256}$/;
+const MIN_SECRET_LENGTH = 16;
+const placeholder = (name) => `<${name}>`;
 
 class ConfigError extends Error {}
 
@@ -32,10 +42,12 @@ const secrets = new Set();
 const MIN_SEARCHED_SECRET = 6;
 
 function usage() {
-  return "usage: node scripts/register.mjs [--dry-run] [--env-file PATH] [--drop-pending-updates]";
+  return "usage: node scripts/register.mjs [--dry-run [--allow-missing]] [--env-file PATH] [--drop-pending-updates]";
 }
 
-function loadSettings(envFile, explicitFile) {
+// Returns the settings; with `allowMissing`, a missing required setting gets a
+// placeholder and is listed in `settings.missing` instead of stopping here.
+function loadSettings(envFile, explicitFile, { allowMissing = false } = {}) {
   const fromFile = readDotEnv(envFile);
   if (fromFile === null && explicitFile) throw new ConfigError(`cannot read ${envFile}`);
   const settings = {};
@@ -51,11 +63,20 @@ function loadSettings(envFile, explicitFile) {
     const relative = path.relative(process.cwd(), envFile);
     const where = relative && !relative.startsWith("..") ? relative : envFile;
     const example = explicitFile ? "" : " (copy .env.deploy.example)";
-    throw new ConfigError(
-      `missing settings: ${missing.join(", ")}\n` +
-        `Set them in ${where}${example} or as environment variables.`,
-    );
+    const absent = fromFile === null ? ` (${where} does not exist)` : "";
+    if (!allowMissing) {
+      throw new ConfigError(
+        `missing settings: ${missing.join(", ")}${absent}\n` +
+          `Set them in ${where}${example} or as environment variables.`,
+      );
+    }
+    for (const name of missing) {
+      console.error(`register: warning: ${name} is not set${absent}; the payloads show ${placeholder(name)}`);
+      settings[name] = placeholder(name);
+    }
+    console.error(`register: warning: set ${missing.join(", ")} in ${where}${example} or as environment variables before a real run`);
   }
+  settings.missing = missing;
   if (!settings.MODULES) {
     settings.MODULES = readTomlVars().MODULES;
     if (!settings.MODULES) throw new ConfigError("MODULES is set neither in the settings nor in wrangler.toml [vars]");
@@ -65,16 +86,28 @@ function loadSettings(envFile, explicitFile) {
 }
 
 // Catch what Telegram would reject with a vaguer message, before calling it.
+// A placeholder (--allow-missing) stands for a value not known yet: not checked.
 function validate(settings) {
-  if (!/^\d+:[A-Za-z0-9_-]+$/.test(settings.TELEGRAM_BOT_TOKEN)) {
+  const known = (name) => !settings.missing.includes(name);
+  if (known("TELEGRAM_BOT_TOKEN") && !/^\d+:[A-Za-z0-9_-]+$/.test(settings.TELEGRAM_BOT_TOKEN)) {
     throw new ConfigError("TELEGRAM_BOT_TOKEN does not look like a bot token (<digits>:<letters>, as @BotFather gives it)");
   }
-  if (!/^[A-Za-z0-9_-]{1,256}$/.test(settings.TELEGRAM_WEBHOOK_SECRET)) {
-    throw new ConfigError("TELEGRAM_WEBHOOK_SECRET must be 1-256 characters of A-Z, a-z, 0-9, _ and - (Telegram's rule for secret_token)");
+  if (known("TELEGRAM_WEBHOOK_SECRET")) {
+    const secret = settings.TELEGRAM_WEBHOOK_SECRET;
+    if (!SECRET_PATTERN.test(secret)) {
+      throw new ConfigError(
+        `TELEGRAM_WEBHOOK_SECRET must be 1-256 characters of A-Z, a-z, 0-9, _ and - (Telegram's rule for secret_token; ` +
+          `this one has ${secret.length} characters). \`openssl rand -hex 32\` makes a good one`,
+      );
+    }
+    if (secret.length < MIN_SECRET_LENGTH) {
+      throw new ConfigError(
+        `TELEGRAM_WEBHOOK_SECRET is ${secret.length} characters long; use at least ${MIN_SECRET_LENGTH} ` +
+          "(anyone who guesses it can send the bot forged updates). `openssl rand -hex 32` makes a good one",
+      );
+    }
   }
-  if (settings.TELEGRAM_WEBHOOK_SECRET.length < 16) {
-    console.error("register: warning: TELEGRAM_WEBHOOK_SECRET is short; `openssl rand -hex 32` makes a good one");
-  }
+  if (!known("WORKER_URL")) return `${settings.WORKER_URL}/webhook`;
   let url;
   try {
     url = new URL(settings.WORKER_URL);
@@ -148,6 +181,7 @@ async function main() {
         "dry-run": { type: "boolean", default: false },
         "env-file": { type: "string" },
         "drop-pending-updates": { type: "boolean", default: false },
+        "allow-missing": { type: "boolean", default: false },
         help: { type: "boolean", short: "h", default: false },
       },
     }));
@@ -158,8 +192,11 @@ async function main() {
     console.log(usage());
     return;
   }
+  if (options["allow-missing"] && !options["dry-run"]) {
+    throw new ConfigError(`--allow-missing only goes with --dry-run: a real run needs every setting\n${usage()}`);
+  }
   const envFile = path.resolve(options["env-file"] ?? path.join(ROOT, ".env.deploy"));
-  const settings = loadSettings(envFile, options["env-file"] !== undefined);
+  const settings = loadSettings(envFile, options["env-file"] !== undefined, { allowMissing: options["allow-missing"] });
   const webhookUrl = validate(settings);
 
   let manifest;
@@ -173,11 +210,15 @@ async function main() {
 
   if (options["dry-run"]) {
     console.log(`register (dry run): MODULES=${settings.MODULES}, ${commands.length} public command(s)`);
+    // A placeholder is shown as such; a real token or secret never is.
+    const shownToken = settings.missing.includes("TELEGRAM_BOT_TOKEN") ? settings.TELEGRAM_BOT_TOKEN : REDACTED;
+    const shownSecret = settings.missing.includes("TELEGRAM_WEBHOOK_SECRET") ? settings.TELEGRAM_WEBHOOK_SECRET : REDACTED;
     for (const call of calls) {
-      console.log(`\nPOST ${settings.TELEGRAM_API_BASE}/bot${REDACTED}/${call.method}`);
-      const shown = call.params.secret_token ? { ...call.params, secret_token: REDACTED } : call.params;
+      console.log(`\nPOST ${settings.TELEGRAM_API_BASE}/bot${shownToken}/${call.method}`);
+      const shown = call.params.secret_token ? { ...call.params, secret_token: shownSecret } : call.params;
       console.log(redact(JSON.stringify(shown, null, 2)));
     }
+    if (settings.missing.length > 0) console.log(`\n(placeholders for settings not set: ${settings.missing.join(", ")})`);
     console.log("\ndry run: nothing was sent.");
     return;
   }

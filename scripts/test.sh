@@ -18,5 +18,21 @@ for check in scripts/checks/*.sh; do
   bash "$check"
 done
 
-echo "== Worker and tool tests in workerd (Miniflare) and node"
-node --test --test-reporter=spec tests/worker/ tests/tools/
+# node --test gets files, never folders: Node 21 and later read a folder
+# argument as a module path and fail. Self-contained modules may bring their
+# own tests (modules/<name>/tests/, tests/modules/<name>/tests/); a pattern
+# that matches nothing simply adds nothing.
+shopt -s nullglob
+node_tests=(
+  tests/worker/*.test.mjs
+  tests/tools/*.test.mjs
+  modules/*/tests/*.test.mjs
+  tests/modules/*/tests/*.test.mjs
+)
+shopt -u nullglob
+if ((${#node_tests[@]} == 0)); then
+  echo "test: no *.test.mjs files found under tests/ or modules/" >&2
+  exit 1
+fi
+echo "== Worker and tool tests in workerd (Miniflare) and node: ${#node_tests[@]} files"
+node --test --test-reporter=spec "${node_tests[@]}"

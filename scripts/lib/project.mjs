@@ -18,13 +18,13 @@ export const WRANGLER_TELEMETRY_OFF = Object.freeze({
   CLOUDFLARE_CF_FETCH_ENABLED: "false",
 });
 
-// build/native/tools/<name>, where `bash scripts/build.sh native` puts the tools.
+// build/native/tools/<name>, where `bash scripts/build.sh tools` (or `native`) puts the tools.
 export function toolPath(name) {
   return path.join(ROOT, "build/native/tools", name);
 }
 
 function missingTool(name) {
-  return `${path.relative(ROOT, toolPath(name))} is missing: build it with \`bash scripts/build.sh native\``;
+  return `${path.relative(ROOT, toolPath(name))} is missing: build it with \`bash scripts/build.sh tools\``;
 }
 
 // Runs a native tool with the terminal as its stdio and returns its exit
