@@ -40,8 +40,7 @@ std::string list_line(std::int64_t id, std::string_view text) {
 
 std::optional<std::string> note_problem(std::string_view text) {
   if (miti::code_point_length(text) > kMaxNoteCodePoints) {
-    return "That note is too long: at most " + std::to_string(kMaxNoteCodePoints) +
-           " characters.";
+    return "That note is too long: at most " + std::to_string(kMaxNoteCodePoints) + " characters.";
   }
   return std::nullopt;
 }

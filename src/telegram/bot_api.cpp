@@ -27,7 +27,8 @@ Json decode_answer(HostAnswer answer) {
 }
 
 // One Bot API method through the host.
-HostTask<Json> perform(runtime::RequestScope& scope, const std::string& method, const Json& params) {
+HostTask<Json> perform(runtime::RequestScope& scope, const std::string& method,
+                       const Json& params) {
   std::string op = R"({"op":"telegram","method":)";
   Json(method).dump_to(op);
   op += R"(,"params":)";

@@ -238,11 +238,11 @@ TEST_CASE("a 400 with migrate_to_chat_id is ChatMigratedError carrying the new i
 }
 
 TEST_CASE("a 403 (blocked, kicked) is ForbiddenError; others stay BotApiError", "[bot_api]") {
-  auto blocked = caught<miti::ForbiddenError>(
-      classify(R"({"ok": false, "error_code": 403, "description": "Forbidden: bot was blocked by the user"})"));
+  auto blocked = caught<miti::ForbiddenError>(classify(
+      R"({"ok": false, "error_code": 403, "description": "Forbidden: bot was blocked by the user"})"));
   CHECK(blocked.description() == "Forbidden: bot was blocked by the user");
-  auto plain = caught<miti::BotApiError>(
-      classify(R"({"ok": false, "error_code": 400, "description": "Bad Request: chat not found"})"));
+  auto plain = caught<miti::BotApiError>(classify(
+      R"({"ok": false, "error_code": 400, "description": "Bad Request: chat not found"})"));
   CHECK(plain.code() == 400);
   CHECK_THROWS_AS(std::rethrow_exception(classify(R"({"ok": false, "error_code": 400})")),
                   miti::BotApiError);
@@ -254,7 +254,8 @@ TEST_CASE("a call the host abandons after its timeout is a TimeoutError", "[bot_
     return miti_test::timed_out("Bot API sendMessage: no answer within 10000 ms");
   };
   BotApi api(h.scope, false);
-  CHECK_THROWS_AS(run_now(api.call("sendMessage", {{"chat_id", 1}, {"text", "x"}})), miti::TimeoutError);
+  CHECK_THROWS_AS(run_now(api.call("sendMessage", {{"chat_id", 1}, {"text", "x"}})),
+                  miti::TimeoutError);
 }
 
 namespace {
@@ -296,7 +297,8 @@ TEST_CASE("a 429 that does not fit the time left surfaces at once", "[bot_api]")
   FloodHarness h(/*failures=*/1, /*retry_after=*/30);
   h.scope.deadline_ms = h.host.now + 10'000;
   BotApi api(h.scope, false);
-  CHECK_THROWS_AS(run_now(api.call("sendMessage", {{"chat_id", 1}, {"text", "x"}})), miti::TooManyRequestsError);
+  CHECK_THROWS_AS(run_now(api.call("sendMessage", {{"chat_id", 1}, {"text", "x"}})),
+                  miti::TooManyRequestsError);
   CHECK(h.sends == 1);
   CHECK(h.slept_ms == 0);
 }
@@ -306,13 +308,16 @@ TEST_CASE("a 429 is not retried when the caller says so, nor more than kMaxRetri
   FloodHarness once(1, 1);
   once.scope.deadline_ms = once.host.now + 60'000;
   BotApi api(once.scope, false);
-  CHECK_THROWS_AS(run_now(api.call("sendMessage", {{"chat_id", 1}}, {.retry_too_many_requests = false})), miti::TooManyRequestsError);
+  CHECK_THROWS_AS(
+      run_now(api.call("sendMessage", {{"chat_id", 1}}, {.retry_too_many_requests = false})),
+      miti::TooManyRequestsError);
   CHECK(once.sends == 1);
 
   FloodHarness always(100, 1);
   always.scope.deadline_ms = always.host.now + 600'000;
   BotApi stubborn(always.scope, false);
-  CHECK_THROWS_AS(run_now(stubborn.call("sendMessage", {{"chat_id", 1}})), miti::TooManyRequestsError);
+  CHECK_THROWS_AS(run_now(stubborn.call("sendMessage", {{"chat_id", 1}})),
+                  miti::TooManyRequestsError);
   CHECK(always.sends == BotApi::kMaxRetries + 1);
 }
 
@@ -322,18 +327,22 @@ TEST_CASE("typed helpers: results through fetch, none when riding the webhook", 
     Json params = op.op.at("params");
     return ok({{"ok", true},
                {"result",
-                {{"message_id", 77}, {"date", 1}, {"chat", {{"id", std::as_const(params)["chat_id"]}, {"type", "private"}}}, {"text", "x"}}}});
+                {{"message_id", 77},
+                 {"date", 1},
+                 {"chat", {{"id", std::as_const(params)["chat_id"]}, {"type", "private"}}},
+                 {"text", "x"}}}});
   };
   BotApi api(h.scope, true);
   CHECK_FALSE(run_now(api.send_message(5, "first")).has_value());  // rides in the webhook answer
   std::optional<miti::telegram::Message> second = run_now(api.send_message(5, "second"));
   REQUIRE(second);
   CHECK(second->message_id == 77);
-  std::optional<miti::telegram::Message> edited =
-      run_now(api.edit_message_text(5, 77, "edited", {.reply_markup = miti::InlineKeyboard().to_json()}));
+  std::optional<miti::telegram::Message> edited = run_now(
+      api.edit_message_text(5, 77, "edited", {.reply_markup = miti::InlineKeyboard().to_json()}));
   REQUIRE(edited);
   CHECK(h.host.ops.back().op.at("method") == "editMessageText");
-  CHECK(h.host.ops.back().op.at("params").at("reply_markup") == Json::parse(R"({"inline_keyboard":[]})"));
+  CHECK(h.host.ops.back().op.at("params").at("reply_markup") ==
+        Json::parse(R"({"inline_keyboard":[]})"));
 
   run_now(api.edit_message_reply_markup(5, 77));
   CHECK(h.host.ops.back().op.at("params").at("reply_markup") ==

@@ -86,7 +86,8 @@ struct RecordHarness : WorkerHarness {
           rows.push_back(Json::array({token}));
           ++claims;
         }
-        return ok(Json::array({{{"columns", {"claim"}}, {"rows", rows}, {"meta", {{"changes", claimed ? 1 : 0}}}}}));
+        return ok(Json::array(
+            {{{"columns", {"claim"}}, {"rows", rows}, {"meta", {{"changes", claimed ? 1 : 0}}}}}));
       }
       if (kind == "d1.all") {  // the record as it is
         Json rows = Json::array();

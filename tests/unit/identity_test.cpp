@@ -44,8 +44,7 @@ TEST_CASE("identity: sending as a channel (Channel_Bot) is that channel", "[iden
   CHECK(sender_of(message).id == -1009);
 }
 
-TEST_CASE("identity: a channel post is its channel; a linked channel's forward too",
-          "[identity]") {
+TEST_CASE("identity: a channel post is its channel; a linked channel's forward too", "[identity]") {
   CHECK(sender_of(message_from(std::nullopt, Chat{.id = -1007, .type = "channel"})).id == -1007);
   Message forward = message_from(User{.id = miti::telegram::kServiceNotificationsId},
                                  Chat{.id = -1008, .type = "channel"});

@@ -12,9 +12,9 @@
 #include "miti/error.hpp"
 #include "miti/module.hpp"
 
+using Catch::Matchers::Contains;
 using miti::CallbackData;
 using miti::Json;
-using Catch::Matchers::Contains;
 
 TEST_CASE("callback data is namespaced by module and handler", "[keyboard]") {
   CHECK(CallbackData::encode("notes", "delete", "12:10").str() == "notes:delete:12:10");
@@ -40,9 +40,11 @@ TEST_CASE("callback data over 64 bytes is refused when the button is built", "[k
   CHECK_THROWS_WITH(CallbackData::encode("notes", "delete", payload + "x"),
                     Contains("65 bytes; Telegram allows 64 (the payload may use 51)"));
   // Bytes, not characters: each é is two.
-  CHECK_THROWS_AS(CallbackData::encode("m", "h", std::string(31, 'x') + std::string(15, 'y') +
-                                                     "\xC3\xA9\xC3\xA9\xC3\xA9\xC3\xA9\xC3\xA9\xC3\xA9\xC3\xA9\xC3\xA9"),
-                  miti::UsageError);
+  CHECK_THROWS_AS(
+      CallbackData::encode("m", "h",
+                           std::string(31, 'x') + std::string(15, 'y') +
+                               "\xC3\xA9\xC3\xA9\xC3\xA9\xC3\xA9\xC3\xA9\xC3\xA9\xC3\xA9\xC3\xA9"),
+      miti::UsageError);
 }
 
 TEST_CASE("the keyboard builder makes Telegram's inline_keyboard rows", "[keyboard]") {
@@ -54,8 +56,7 @@ TEST_CASE("the keyboard builder makes Telegram's inline_keyboard rows", "[keyboa
       .row()  // an empty row is not a row
       .url("docs", "https://example.org");
   CHECK(keyboard.button_count() == 3);
-  CHECK(keyboard.to_json() ==
-        Json::parse(R"({"inline_keyboard": [
+  CHECK(keyboard.to_json() == Json::parse(R"({"inline_keyboard": [
           [{"text": "A", "callback_data": "m:h:1"}, {"text": "B", "callback_data": "m:h:2"}],
           [{"text": "docs", "url": "https://example.org"}]]})"));
   CHECK(Json(keyboard) == keyboard.to_json());  // usable wherever markup JSON is

@@ -172,7 +172,8 @@ TEST_CASE("TTLs under 60 seconds are refused before any op; 60 and up are sent",
   KvHarness h;
   KvStore db(h.scope, "m");
   for (int ttl : {59, 0, -5}) {
-    CHECK_THROWS_WITH(run_now(db.put("k", "v", ttl)), Contains("at least 60") && Contains(std::to_string(ttl)));
+    CHECK_THROWS_WITH(run_now(db.put("k", "v", ttl)),
+                      Contains("at least 60") && Contains(std::to_string(ttl)));
   }
   CHECK_THROWS_AS(run_now(db.put_json("k", {{"a", 1}}, 1)), UsageError);
   CHECK(h.host.ops.empty());

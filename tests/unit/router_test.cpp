@@ -30,7 +30,8 @@ template <std::size_t I>
 ModuleDefinition slot() {
   return slots[I];
 }
-const std::array<ModuleEntry, 3> kEntries = {{{"alpha", &slot<0>}, {"beta", &slot<1>}, {"gamma", &slot<2>}}};
+const std::array<ModuleEntry, 3> kEntries = {
+    {{"alpha", &slot<0>}, {"beta", &slot<1>}, {"gamma", &slot<2>}}};
 
 void reset() {
   slots[0] = {.name = "alpha",
@@ -43,13 +44,14 @@ void reset() {
                             .replies_only = true,
                             .handler = h},
                            {.name = "private_all", .chats = miti::kPrivateChats, .handler = h}}};
-  slots[1] = {.name = "beta",
-              .commands = {{.name = "b", .description = "b", .handler = h}},
-              .callbacks = {{"press", h}},
-              .messages = {{.name = "everything", .chats = miti::kAllChats, .edits = true, .handler = h}},
-              .steps = {{"answer", h}},
-              .on_membership = h,
-              .on_unknown_command = h};
+  slots[1] = {
+      .name = "beta",
+      .commands = {{.name = "b", .description = "b", .handler = h}},
+      .callbacks = {{"press", h}},
+      .messages = {{.name = "everything", .chats = miti::kAllChats, .edits = true, .handler = h}},
+      .steps = {{"answer", h}},
+      .on_membership = h,
+      .on_unknown_command = h};
   slots[2] = {.name = "gamma", .on_membership = h, .on_unknown_command = h};
 }
 
@@ -75,7 +77,8 @@ std::string message(std::string_view text, std::string_view chat_type = "private
   return R"({"update_id": 1, "message": {"message_id": 5, "date": 1, "chat": {"id": )" +
          std::string(chat_type == "private" ? "7" : "-100") + R"(, "type": ")" +
          std::string(chat_type) + R"("}, "from": {"id": 7, "is_bot": false, "first_name": "A"},
-         "text": ")" + std::string(text) + "\"" + entities + std::string(extra) + "}}";
+         "text": ")" +
+         std::string(text) + "\"" + entities + std::string(extra) + "}}";
 }
 
 }  // namespace
@@ -104,8 +107,7 @@ TEST_CASE("router: commands, @bot, unknown commands and the fallback", "[router]
   CHECK(route_update(update(message("/zzz")), build("alpha"), "bot").kind == RouteKind::kIgnore);
 }
 
-TEST_CASE("router: plain messages go to the first matching handler in MODULES order",
-          "[router]") {
+TEST_CASE("router: plain messages go to the first matching handler in MODULES order", "[router]") {
   reset();
   Registry registry = build("alpha,beta");
   Route in_private = route_update(update(message("hi")), registry, "bot");
@@ -120,7 +122,8 @@ TEST_CASE("router: plain messages go to the first matching handler in MODULES or
   const char* reply_to_bot =
       R"(, "reply_to_message": {"message_id": 4, "date": 1, "chat": {"id": -100, "type": "supergroup"},
           "from": {"id": 99, "is_bot": true, "first_name": "B", "username": "Bot"}, "text": "q"})";
-  Route reply = route_update(update(message("an answer", "supergroup", reply_to_bot)), registry, "bot");
+  Route reply =
+      route_update(update(message("an answer", "supergroup", reply_to_bot)), registry, "bot");
   CHECK(reply.message_route->handler->name == "groups_replies");
   // A reply to another bot is not a reply to this one.
   CHECK(route_update(update(message("x", "supergroup", reply_to_bot)), registry, "other_bot")
@@ -197,14 +200,16 @@ TEST_CASE("router: membership changes go to every module that asked", "[router]"
   CHECK(route_update(change, build("alpha"), "bot").kind == RouteKind::kIgnore);
 }
 
-TEST_CASE("registry: declarations are checked, naming module and declaration", "[router][registry]") {
+TEST_CASE("registry: declarations are checked, naming module and declaration",
+          "[router][registry]") {
   using Catch::Matchers::Contains;
   reset();
   slots[0].callbacks.push_back({"press", h});
   CHECK_THROWS_WITH(build("alpha"), "module 'alpha', callback 'press': declared twice");
   reset();
   slots[0].callbacks = {{"Bad-Name", h}};
-  CHECK_THROWS_WITH(build("alpha"), Contains("callback 'Bad-Name': name must match ^[a-z0-9_]{1,16}$"));
+  CHECK_THROWS_WITH(build("alpha"),
+                    Contains("callback 'Bad-Name': name must match ^[a-z0-9_]{1,16}$"));
   reset();
   slots[0].callbacks = {{"x", nullptr}};
   CHECK_THROWS_WITH(build("alpha"), "module 'alpha', callback 'x': has no handler");
@@ -215,8 +220,9 @@ TEST_CASE("registry: declarations are checked, naming module and declaration", "
   slots[1].steps.push_back({"answer", h});
   CHECK_THROWS_WITH(build("beta"), "module 'beta', step 'answer': declared twice");
   reset();
-  CHECK_THROWS_WITH(build("beta", /*has_db=*/false),
-                    Contains("module 'beta' declares conversation steps, which need the DB binding"));
+  CHECK_THROWS_WITH(
+      build("beta", /*has_db=*/false),
+      Contains("module 'beta' declares conversation steps, which need the DB binding"));
   CHECK_NOTHROW(build("alpha", /*has_db=*/false));
 }
 
@@ -229,7 +235,8 @@ TEST_CASE("registry: /cancel and the framework's trim come with the framework mo
   Registry without = build("alpha");
   CHECK(without.find_command("cancel") == nullptr);
   bool trim = false;
-  for (const auto& cron : without.crons()) trim = trim || (cron.module->name == "miti" && cron.cron->name == "trim");
+  for (const auto& cron : without.crons())
+    trim = trim || (cron.module->name == "miti" && cron.cron->name == "trim");
   CHECK(trim);
 }
 

@@ -260,7 +260,8 @@ TEST_CASE("statements are checked before anything is sent", "[sql]") {
     CHECK(h.host.ops.empty());
   }
   SECTION("one bad statement in a batch") {
-    CHECK_THROWS_AS(run_now(h.sql.batch({SqlStore::prepare("SELECT 1"), miti::SqlStatement{}})), UsageError);
+    CHECK_THROWS_AS(run_now(h.sql.batch({SqlStore::prepare("SELECT 1"), miti::SqlStatement{}})),
+                    UsageError);
     CHECK(h.host.ops.empty());
   }
 }

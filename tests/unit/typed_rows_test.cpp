@@ -130,7 +130,8 @@ TEST_CASE("typed rows: all<T>, first<T> and one<T> through SqlStore", "[sql][fie
 
   answer = {{"columns", Json::array()}, {"rows", Json::array()}};
   CHECK_FALSE(run_now(h.sql.first<Id>("SELECT id FROM notes_notes WHERE 0")));
-  CHECK_THROWS_WITH(run_now(h.sql.one<Id>("SELECT id FROM notes_notes WHERE 0")), "SQL query returned no row: SELECT id FROM notes_notes WHERE 0");
+  CHECK_THROWS_WITH(run_now(h.sql.one<Id>("SELECT id FROM notes_notes WHERE 0")),
+                    "SQL query returned no row: SELECT id FROM notes_notes WHERE 0");
 }
 
 TEST_CASE("run_in_chunks repeats a statement until a run changes fewer rows", "[sql]") {

@@ -68,7 +68,8 @@ std::vector<DeclaredCron> from_manifest(const std::string& path, const std::stri
     const miti::Json* found = nullptr;
     for (const auto& module : manifest.at("modules"))
       if (module.at("name") == name) found = &module;
-    if (found == nullptr && name == miti::registry::kFrameworkModule) continue;  // an older manifest
+    if (found == nullptr && name == miti::registry::kFrameworkModule)
+      continue;  // an older manifest
     if (found == nullptr) throw Failure("unknown module '" + name + "' in MODULES");
     for (const auto& cron : (*found)["crons"])
       declared.push_back({name, cron.at("name").as_string(), cron.at("schedule").as_string()});
