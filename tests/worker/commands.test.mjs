@@ -357,6 +357,26 @@ describe("commands with other settings", () => {
     }
   });
 
+  test(
+    "an error page echoing the URL percent-encoded (':' as %3A) is logged without the token's secret part",
+    { todo: "js-shim/host_ops.mjs redacts only the literal token; 123456%3ATEST-... passes through into the 'handler failed' line" },
+    async () => {
+      const w = await startWorker({
+        bindings: { TELEGRAM_WEBHOOK_REPLY: "false" },
+        telegram: async ({ token, method }) => ({ ok: false, error_code: 404, description: `Not Found: /bot${encodeURIComponent(token)}/${method}` }),
+      });
+      try {
+        const { result: response, lines } = await withLogs(w, () => w.webhook(textUpdate("/ping")));
+        assert.equal(response.status, 200);
+        const failed = lines.find((l) => l.msg === "handler failed");
+        assert.ok(failed, JSON.stringify(lines));
+        assert.ok(!JSON.stringify(lines).includes(TOKEN.split(":")[1]), JSON.stringify(failed));
+      } finally {
+        await w.dispose();  // its logs stay out of the file-wide scan: the leak is known
+      }
+    },
+  );
+
   test("an unreachable Bot API: the error (which holds the URL) is logged without the token", async () => {
     const w = await startWorker({ bindings: { TELEGRAM_WEBHOOK_REPLY: "false", TELEGRAM_API_BASE: "not a url" } });
     try {
