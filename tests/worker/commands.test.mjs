@@ -145,7 +145,9 @@ describe("commands (MODULES=util,misc,selftest)", () => {
     await kv.delete("misc:last_ping");
     const base = { message_id: 9, date: 1_700_000_000, chat: { id: 42, type: "private" }, from: { id: 7, is_bot: false, first_name: "T" } };
     const ignored = {
-      "an unknown command": textUpdate("/nope"),
+      // In a group util's unknown-command fallback stays quiet (the command may
+      // belong to another bot); private chats: see the next test.
+      "an unknown command in a group": textUpdate("/nope", { chatId: -4002, chatType: "group" }),
       "plain text": textUpdate("hello there"),
       "text starting with a slash but no entity": { update_id: nextId++, message: { ...base, text: "/ping" } },
       "an edited message with /ping": {
@@ -160,8 +162,8 @@ describe("commands (MODULES=util,misc,selftest)", () => {
         update_id: nextId++,
         message: { ...base, text: "hi /ping", entities: [{ type: "bot_command", offset: 3, length: 5 }] },
       },
-      "an upper-case command name (/PING)": textUpdate("/PING"),
-      "a mixed-case command name (/Ping)": textUpdate("/Ping"),
+      "an upper-case command name (/PING) in a group": textUpdate("/PING", { chatId: -4002, chatType: "group" }),
+      "a mixed-case command name (/Ping) in a group": textUpdate("/Ping", { chatId: -4002, chatType: "supergroup" }),
       "a message without text (photo)": { update_id: nextId++, message: { ...base, photo: [{ file_id: "f", width: 1, height: 1 }], caption: "/ping" } },
       "a bare slash": textUpdate("/"),
       "an update of an unknown kind": { update_id: nextId++, poll: { id: "p", question: "?", options: [] } },
@@ -182,6 +184,18 @@ describe("commands (MODULES=util,misc,selftest)", () => {
       );
     }
     assert.equal(await kv.get("misc:last_ping"), null, "no /ping handler ran");
+  });
+
+  test("unknown commands in a private chat: util's fallback names them and points to /help; no handler runs", async () => {
+    const kv = await w.mf.getKVNamespace("KV");
+    await kv.delete("misc:last_ping");
+    for (const name of ["nope", "PING", "Ping", "ping_"]) {
+      const { status, body, calls } = await send(textUpdate(`/${name} x`, { chatId: 4003 }));
+      assert.equal(status, 200);
+      assert.deepEqual(body, { method: "sendMessage", chat_id: 4003, text: `I don't know /${name}. Send /help to see what I can do.` }, `/${name}`);
+      assert.deepEqual(calls, []);
+    }
+    assert.equal(await kv.get("misc:last_ping"), null, "command names are case-sensitive: /PING is not /ping");
   });
 
   test("arguments reach the handler, leading whitespace removed", async () => {
@@ -291,10 +305,11 @@ describe("commands with other settings", () => {
         "<b>misc</b>\n/ping \u2014 Check that the bot is alive\n/mstats \u2014 When the bot was last pinged (protected)\n\n" +
           "<b>util</b>\n/help \u2014 List the commands\n/info \u2014 Show this chat's id, thread id and your id",
       );
-      // selftest is not running: its commands are unknown here.
-      const trap = await w.webhook(textUpdate("/fail"));
-      assert.equal(trap.status, 200);
-      assert.equal(await trap.text(), "");
+      // selftest is not running: its commands are unknown here (util's
+      // fallback says so in a private chat).
+      const fail = await w.webhook(textUpdate("/fail"));
+      assert.equal(fail.status, 200);
+      assert.deepEqual(await webhookReply(fail), { method: "sendMessage", chat_id: 42, text: "I don't know /fail. Send /help to see what I can do." });
     } finally {
       allLogs.push(...w.logs);
       await w.dispose();
