@@ -299,7 +299,10 @@ test("wrangler reads the list sync writes", async () => {
 describe("with the compiled modules", () => {
   test("sync then check agree for every compiled module", () => {
     const manifest = JSON.parse(spawnSync(MANIFEST_TOOL, [], { encoding: "utf8" }).stdout);
-    const all = manifest.modules.map((m) => m.name).join(",");
+    // "miti" is the framework itself: always on, never listed in MODULES (its crons are still
+    // expected in the toml, checked below).
+    assert.ok(manifest.modules.some((m) => m.name === "miti"), "the manifest carries the framework's crons");
+    const all = manifest.modules.filter((m) => m.name !== "miti").map((m) => m.name).join(",");
     const file = writeToml(toml({ modules: all }));
     const sync = spawnSync(TOOL, ["sync", "--toml", file], { encoding: "utf8" });
     assert.equal(sync.status, 0, sync.stderr);
@@ -308,6 +311,25 @@ describe("with the compiled modules", () => {
     for (const module of manifest.modules) {
       for (const cron of module.crons) assert.ok(readFileSync(file, "utf8").includes(`${module.name}.${cron.name}`));
     }
+  });
+
+  test("the framework's own cron is required whatever MODULES says", () => {
+    const manifest = JSON.parse(spawnSync(MANIFEST_TOOL, [], { encoding: "utf8" }).stdout);
+    const framework = manifest.modules.find((m) => m.name === "miti");
+    assert.deepEqual(framework.crons, [{ name: "trim", schedule: "17 3 * * *" }]);
+    const missing = spawnSync(TOOL, ["check", "--toml", writeToml(toml({ modules: "util" }))], { encoding: "utf8" });
+    assert.equal(missing.status, 1);
+    assert.match(missing.stderr, /module 'miti', cron 'trim' runs on '17 3 \* \* \*'/);
+    const file = writeToml(toml({ modules: "util" }));
+    assert.equal(spawnSync(TOOL, ["sync", "--toml", file]).status, 0);
+    assert.match(readFileSync(file, "utf8"), /crons = \[\n  "17 3 \* \* \*", +# miti\.trim\n\]/);
+    assert.equal(spawnSync(TOOL, ["check", "--toml", file]).status, 0);
+  });
+
+  test("MODULES may not name the framework", () => {
+    const result = spawnSync(TOOL, ["check", "--toml", writeToml(toml({ modules: "util,miti" }))], { encoding: "utf8" });
+    assert.equal(result.status, 1);
+    assert.match(result.stderr, /module name 'miti' is the framework's own/);
   });
 
   test("an extra schedule fails against the compiled modules too", () => {

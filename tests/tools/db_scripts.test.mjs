@@ -106,6 +106,44 @@ describe("miti-migrations", () => {
     }
   });
 
+  test("a migration of a module that is gone stays, with a note; a module still there may not lose one", () => {
+    const root = scratch({
+      "modules/gone/migrations/0001_a.sql": SQL,
+      "modules/kept/migrations/0001_b.sql": SQL,
+      "modules/kept/migrations/0002_c.sql": SQL,
+    });
+    try {
+      assert.equal(run(root, "sync").status, 0);
+      rmSync(path.join(root, "modules/gone"), { recursive: true });
+      const check = run(root, "check");
+      assert.equal(check.status, 0, check.out);
+      assert.match(check.out, /kept migrations\/0001_gone_0001_a\.sql: module 'gone' is gone/);
+      assert.match(check.out, /in sync \(3 migrations\)/);
+      rmSync(path.join(root, "modules/kept/migrations/0002_c.sql"));
+      const lost = run(root, "check");
+      assert.equal(lost.status, 1);
+      assert.match(lost.out, /modules\/kept\/migrations\/0002_c\.sql: is gone \(renamed or deleted\) but was consolidated as migrations\/0003_kept_0002_c\.sql/);
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
+  });
+
+  test("the framework's migrations come from src/migrations as module 'miti'", () => {
+    const root = scratch({ "src/migrations/0001_create_updates.sql": SQL, "modules/notes/migrations/0001_create_notes.sql": SQL });
+    try {
+      const sync = run(root, "sync");
+      assert.equal(sync.status, 0, sync.out);
+      assert.deepEqual(readdirSync(path.join(root, "migrations")), ["0001_miti_0001_create_updates.sql", "0002_notes_0001_create_notes.sql"]);
+      assert.equal(
+        readFileSync(path.join(root, "migrations/0001_miti_0001_create_updates.sql"), "utf8").split("\n")[0],
+        "-- miti-source: src/migrations/0001_create_updates.sql",
+      );
+      assert.equal(run(root, "check").status, 0);
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
+  });
+
   test("an edit to a consolidated migration is refused, or rewritten in place with --accept-edits", () => {
     const root = scratch({ "modules/m/migrations/0001_a.sql": SQL });
     try {
@@ -138,6 +176,8 @@ describe("scripts/db-migrate.mjs", () => {
     cpSync(path.join(ROOT, "migrations"), path.join(root, "migrations"), { recursive: true });
     for (const file of readdirSync(path.join(ROOT, "migrations"))) {
       const source = readFileSync(path.join(ROOT, "migrations", file), "utf8").match(/^-- miti-source: (.+)$/m)[1];
+      // A retired module's migration stays in migrations/ with no source left.
+      if (!existsSync(path.join(ROOT, source))) continue;
       mkdirSync(path.dirname(path.join(root, source)), { recursive: true });
       cpSync(path.join(ROOT, source), path.join(root, source));
     }

@@ -9,7 +9,8 @@ import path from "node:path";
 import { test } from "node:test";
 import { ROOT, freePort, isPortFree, readManifest } from "../../scripts/lib/project.mjs";
 
-const MODULES = "util,misc,selftest";
+// The production Worker's modules (npm start serves js-shim/worker.mjs: no test-only module).
+const MODULES = "util,misc,notes,remind";
 
 function alive(pid) {
   try {
@@ -37,7 +38,7 @@ function waitForOutput(run, predicate, timeoutMs) {
   });
 }
 
-test("npm start: piped /ping and /help are answered, end of input stops wrangler", { timeout: 600_000 }, async () => {
+test("npm start: piped /ping, /help and due reminders are answered, end of input stops wrangler", { timeout: 600_000 }, async () => {
   const manifest = await readManifest(MODULES);
   const port = await freePort();
   const state = mkdtempSync(path.join(tmpdir(), "miti-start-"));
@@ -53,7 +54,7 @@ test("npm start: piped /ping and /help are answered, end of input stops wrangler
 
   try {
     // Written before the Worker is up: the console must hold them until it is.
-    child.stdin.write("/ping\n/help\n/many 2\nhello there\n:cron * * * * *\n");
+    child.stdin.write("/ping\n/help\n/remind 1m stretch\n/remind 2m drink water\nhello there\n:cron deliver +10m\n");
 
     await waitForOutput(run, (out) => out.includes("(cron run:"), 480_000);
     const out = run.stdout;
@@ -62,7 +63,8 @@ test("npm start: piped /ping and /help are answered, end of input stops wrangler
     assert.ok(alive(wranglerPid), "wrangler keeps running while input is open");
 
     // /ping: the webhook-body reply.
-    assert.match(out, /you #\d+ › \/ping\nbot #\d+ › pong\n/);
+    // (The Worker's own log lines, "worker │ ...", may come in between.)
+    assert.match(out, /you #\d+ › \/ping\n(worker │ .*\n)*bot #\d+ › pong\n/);
     // /help: every public and protected command of MODULES, private ones never.
     for (const module of manifest.modules) {
       for (const command of module.commands) {
@@ -72,8 +74,20 @@ test("npm start: piped /ping and /help are answered, end of input stops wrangler
       }
     }
     assert.match(out, /\/mstats — When the bot was last pinged \(protected\)/);
-    // /many 2: Bot API calls captured by the stand-in, in order.
-    assert.match(out, /bot #\d+ › message 1 {2}\[Bot API\]\nbot #\d+ › message 2 {2}\[Bot API\]\n/);
+    // /remind: set in the webhook-body reply ...
+    assert.match(out, /you #\d+ › \/remind 1m stretch\n(worker │ .*\n)*bot #\d+ › ⏰ Reminder #\d+ set for .* \(in 1m\)\.\n/);
+    // ... and the deliver cron, fired 10 minutes ahead, sends both through the
+    // Bot API (captured by the stand-in), in order, each replying to its /remind.
+    const stretch = out.search(/bot #\d+ › ↩ #\d+ ⏰ stretch {2}\[Bot API\]\n/);
+    const drink = out.search(/bot #\d+ › ↩ #\d+ ⏰ drink water {2}\[Bot API\]\n/);
+    assert.ok(stretch >= 0 && drink > stretch, `both reminders delivered, in due order\n${out}`);
+    // Their buttons are shown under them.
+    assert.match(out.slice(stretch), /^.*\n {10}\[1 ⏰ Snooze 10 min\] \[2 ✅ Done\]\n/);
+    assert.match(out, /\(cron run: ok; 2 Bot API call\(s\)\)/);
+    for (const text of ["stretch", "drink water"]) {
+      const asked = out.match(new RegExp(`you #(\\d+) › /remind \\dm ${text}\\n`))?.[1];
+      assert.ok(asked && out.includes(`↩ #${asked} ⏰ ${text}  [Bot API]`), `the "${text}" reminder replies to its /remind (#${asked})`);
+    }
     // A plain message (no bot_command entity) reaches the Worker without an error.
     assert.match(out, /you #\d+ › hello there\n/);
     assert.ok(!/\((webhook answered HTTP|could not reach)/.test(out), `the Worker answered every update\n${out}`);

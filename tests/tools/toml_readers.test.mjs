@@ -1,6 +1,7 @@
 // wrangler.toml is read twice: by scripts/lib/project.mjs readTomlVars (register, the chat
 // console) and by tools/lib/wrangler_toml.cpp (miti-crons). Both must see the same [vars]
-// MODULES, also when headers and values carry trailing comments.
+// MODULES, also when headers and values carry trailing comments, and it must be the value
+// the file says (two readers agreeing on a wrong value would not do).
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
@@ -29,8 +30,9 @@ function cppModules(file) {
   return match[1];
 }
 
+// name -> [toml text, the MODULES it sets]
 const CASES = {
-  "commented headers and values": `name = "miti-bot" # the Worker
+  "commented headers and values": [`name = "miti-bot" # the Worker
 [[rules]] # wasm
 type = "CompiledWasm"
 
@@ -40,23 +42,29 @@ OTHER = "x"
 
 [[d1_databases]] # storage
 binding = "DB"
-`,
-  "spaced header, single quotes": `[ vars ]   # spaced
+`, "util,notes"],
+  "spaced header, single quotes": [`[ vars ]   # spaced
 MODULES = 'util,misc'   # literal string
-`,
-  "a later table ends [vars]": `[vars]
+`, "util,misc"],
+  "a later table ends [vars]": [`[vars]
 MODULES = "notes"
 [env.staging.vars] # not the top-level table
 MODULES = "util"
-`,
+`, "notes"],
+  "a '#' inside a quoted value is not a comment": [`[vars]
+MODULES = "util,notes" # the list
+OTHER = "a # b"
+`, "util,notes"],
+  "no spaces around '='": [`[vars]
+MODULES="misc"
+`, "misc"],
 };
 
-for (const [name, text] of Object.entries(CASES)) {
-  test(`both readers agree on [vars] MODULES: ${name}`, () => {
+for (const [name, [text, expected]] of Object.entries(CASES)) {
+  test(`both readers read [vars] MODULES as "${expected}": ${name}`, () => {
     const file = path.join(dir, `${name.replace(/\W+/g, "-")}.toml`);
     writeFileSync(file, text);
-    const js = readTomlVars(file).MODULES;
-    assert.ok(js, `readTomlVars found no MODULES in:\n${text}`);
-    assert.equal(js, cppModules(file));
+    assert.equal(readTomlVars(file).MODULES, expected, "scripts/lib/project.mjs readTomlVars");
+    assert.equal(cppModules(file), expected, "tools/lib/wrangler_toml.cpp (miti-crons)");
   });
 }

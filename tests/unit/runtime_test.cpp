@@ -186,7 +186,13 @@ TEST_CASE("Logger writes one JSON line with level, message and fields", "[runtim
 
 TEST_CASE("Logger replaces invalid UTF-8 instead of throwing", "[runtime]") {
   ScopeHarness h;
-  REQUIRE_NOTHROW(h.scope.log.error("bad", {{"text", std::string("a\xff\xfe")}}));
+  // Two bad bytes, then a valid two-byte sequence that must survive as is.
+  REQUIRE_NOTHROW(h.scope.log.error("b\xc3", {{"text", std::string("a\xff\xfe\xc3\xa9z")}}));
+  REQUIRE(h.host.raw_logs.size() == 1);
+  // One U+FFFD (EF BF BD) per invalid byte, in the message and in the fields.
+  CHECK(h.host.raw_logs[0] ==
+        "{\"level\":\"error\",\"msg\":\"b\xef\xbf\xbd\","
+        "\"text\":\"a\xef\xbf\xbd\xef\xbf\xbd\xc3\xa9z\"}");
   REQUIRE(h.host.logs.size() == 1);
-  CHECK(h.host.logs[0].at("level") == "error");
+  CHECK(h.host.logs[0].at("text") == "a\xef\xbf\xbd\xef\xbf\xbd\xc3\xa9z");
 }

@@ -53,6 +53,7 @@ describe("commands (MODULES=util,misc,selftest)", () => {
   }
 
   test("/mstats before any ping says never; after /ping it shows the recorded time", async () => {
+    await (await w.mf.getKVNamespace("KV")).delete("misc:last_ping");  // whatever ran before
     const first = await send(textUpdate("/mstats"));
     assert.equal(first.status, 200);
     assert.deepEqual(first.body, { method: "sendMessage", chat_id: 42, text: "last ping: never" });
@@ -138,11 +139,15 @@ describe("commands (MODULES=util,misc,selftest)", () => {
   });
 
   test("ignored updates: 200, empty body, no Bot API call, no handler run", async () => {
+    // The instance exists (its creation is logged once), and no ping is recorded.
+    assert.equal((await send(textUpdate("/help"))).status, 200);
     const kv = await w.mf.getKVNamespace("KV");
     await kv.delete("misc:last_ping");
     const base = { message_id: 9, date: 1_700_000_000, chat: { id: 42, type: "private" }, from: { id: 7, is_bot: false, first_name: "T" } };
     const ignored = {
-      "an unknown command": textUpdate("/nope"),
+      // In a group util's unknown-command fallback stays quiet (the command may
+      // belong to another bot); private chats: see the next test.
+      "an unknown command in a group": textUpdate("/nope", { chatId: -4002, chatType: "group" }),
       "plain text": textUpdate("hello there"),
       "text starting with a slash but no entity": { update_id: nextId++, message: { ...base, text: "/ping" } },
       "an edited message with /ping": {
@@ -157,8 +162,8 @@ describe("commands (MODULES=util,misc,selftest)", () => {
         update_id: nextId++,
         message: { ...base, text: "hi /ping", entities: [{ type: "bot_command", offset: 3, length: 5 }] },
       },
-      "an upper-case command name (/PING)": textUpdate("/PING"),
-      "a mixed-case command name (/Ping)": textUpdate("/Ping"),
+      "an upper-case command name (/PING) in a group": textUpdate("/PING", { chatId: -4002, chatType: "group" }),
+      "a mixed-case command name (/Ping) in a group": textUpdate("/Ping", { chatId: -4002, chatType: "supergroup" }),
       "a message without text (photo)": { update_id: nextId++, message: { ...base, photo: [{ file_id: "f", width: 1, height: 1 }], caption: "/ping" } },
       "a bare slash": textUpdate("/"),
       "an update of an unknown kind": { update_id: nextId++, poll: { id: "p", question: "?", options: [] } },
@@ -179,6 +184,18 @@ describe("commands (MODULES=util,misc,selftest)", () => {
       );
     }
     assert.equal(await kv.get("misc:last_ping"), null, "no /ping handler ran");
+  });
+
+  test("unknown commands in a private chat: util's fallback names them and points to /help; no handler runs", async () => {
+    const kv = await w.mf.getKVNamespace("KV");
+    await kv.delete("misc:last_ping");
+    for (const name of ["nope", "PING", "Ping", "ping_"]) {
+      const { status, body, calls } = await send(textUpdate(`/${name} x`, { chatId: 4003 }));
+      assert.equal(status, 200);
+      assert.deepEqual(body, { method: "sendMessage", chat_id: 4003, text: `I don't know /${name}. Send /help to see what I can do.` }, `/${name}`);
+      assert.deepEqual(calls, []);
+    }
+    assert.equal(await kv.get("misc:last_ping"), null, "command names are case-sensitive: /PING is not /ping");
   });
 
   test("arguments reach the handler, leading whitespace removed", async () => {
@@ -288,10 +305,11 @@ describe("commands with other settings", () => {
         "<b>misc</b>\n/ping \u2014 Check that the bot is alive\n/mstats \u2014 When the bot was last pinged (protected)\n\n" +
           "<b>util</b>\n/help \u2014 List the commands\n/info \u2014 Show this chat's id, thread id and your id",
       );
-      // selftest is not running: its commands are unknown here.
-      const trap = await w.webhook(textUpdate("/fail"));
-      assert.equal(trap.status, 200);
-      assert.equal(await trap.text(), "");
+      // selftest is not running: its commands are unknown here (util's
+      // fallback says so in a private chat).
+      const fail = await w.webhook(textUpdate("/fail"));
+      assert.equal(fail.status, 200);
+      assert.deepEqual(await webhookReply(fail), { method: "sendMessage", chat_id: 42, text: "I don't know /fail. Send /help to see what I can do." });
     } finally {
       allLogs.push(...w.logs);
       await w.dispose();
@@ -354,6 +372,26 @@ describe("commands with other settings", () => {
     }
   });
 
+  test(
+    "an error page echoing the URL percent-encoded (':' as %3A) is logged without the token's secret part",
+    { todo: "js-shim/host_ops.mjs redacts only the literal token; 123456%3ATEST-... passes through into the 'handler failed' line" },
+    async () => {
+      const w = await startWorker({
+        bindings: { TELEGRAM_WEBHOOK_REPLY: "false" },
+        telegram: async ({ token, method }) => ({ ok: false, error_code: 404, description: `Not Found: /bot${encodeURIComponent(token)}/${method}` }),
+      });
+      try {
+        const { result: response, lines } = await withLogs(w, () => w.webhook(textUpdate("/ping")));
+        assert.equal(response.status, 200);
+        const failed = lines.find((l) => l.msg === "handler failed");
+        assert.ok(failed, JSON.stringify(lines));
+        assert.ok(!JSON.stringify(lines).includes(TOKEN.split(":")[1]), JSON.stringify(failed));
+      } finally {
+        await w.dispose();  // its logs stay out of the file-wide scan: the leak is known
+      }
+    },
+  );
+
   test("an unreachable Bot API: the error (which holds the URL) is logged without the token", async () => {
     const w = await startWorker({ bindings: { TELEGRAM_WEBHOOK_REPLY: "false", TELEGRAM_API_BASE: "not a url" } });
     try {
@@ -371,10 +409,45 @@ describe("commands with other settings", () => {
 });
 
 describe("the token", () => {
-  test("never appears in any log line of this file's workers", async () => {
-    assert.ok(allLogs.length > 50, `logs were collected (${allLogs.length})`);
-    const secretPart = TOKEN.split(":")[1];
-    const leaks = allLogs.filter((l) => l.includes(TOKEN) || l.includes(secretPart));
-    assert.deepEqual(leaks, []);
+  const secretPart = TOKEN.split(":")[1];
+  const leaksIn = (lines) => lines.filter((l) => l.includes(TOKEN) || l.includes(secretPart));
+
+  // Checked after every test of this file ran: no log line of any of its
+  // Workers holds the token. (A hook, not a test: it looks at what the tests
+  // left behind by design.)
+  after(() => {
+    assert.deepEqual(leaksIn(allLogs), [], "the token in a log line of this file's workers");
+  });
+
+  test("never appears in a log line, whatever fails", async () => {
+    // The fake Bot API fails in turn: ok:false echoing the URL (token
+    // included), a non-JSON error page echoing it, then a thrown error.
+    let mode = 0;
+    const w = await startWorker({
+      bindings: { TELEGRAM_WEBHOOK_REPLY: "false" },
+      telegram: async ({ token, method }) => {
+        const kind = mode++ % 3;
+        if (kind === 0) return { ok: false, error_code: 400, description: `Bad Request: /bot${token}/${method}` };
+        if (kind === 1) return `<html>502 Bad Gateway for /bot${token}/${method}</html>`;
+        throw new Error(`connection refused for /bot${token}/${method}`);
+      },
+    });
+    try {
+      for (const text of ["/ping", "/help", "/info", "/mstats", "/fail", "/many 3", "/d1echo x", "/sqlerror", "/nope"]) {
+        const response = await w.webhook(textUpdate(text));
+        assert.equal(response.status, 200, text);
+        await response.arrayBuffer();
+      }
+      // selftest's tick sends through the Bot API.
+      await (await w.mf.getWorker()).scheduled({ cron: "*/5 * * * *", scheduledTime: new Date() });
+      assert.ok(await waitFor(() => w.logs.some((l) => l.includes('"event":"scheduled"'))), "the cron ran");
+      assert.ok(w.calls.length >= 3, `the Bot API was called (${w.calls.length})`);
+      assert.ok(w.calls.every((c) => c.token === TOKEN), "with the token");
+      assert.ok(w.logs.some((l) => l.includes("handler failed")), "failures were logged");
+      assert.deepEqual(leaksIn(w.logs), []);
+    } finally {
+      allLogs.push(...w.logs);
+      await w.dispose();
+    }
   });
 });

@@ -1,12 +1,17 @@
-// Issue 4: migrations reach a fresh D1 by the mechanism deploy uses
-// (`wrangler d1 migrations apply DB --local --persist-to DIR`), and the
-// original plan's success criterion holds there: mymod's init runs
-// `sql.run("INSERT INTO mymod_foo VALUES (?)", "x")` and it works
-//   - in Miniflare on the wrangler-migrated database (the shim as in the repo),
-//   - in the bundle `wrangler deploy --dry-run` produces,
-//   - in `wrangler dev`.
-// The harness's own migration step (startWorker({migrations: true})) is
-// checked against wrangler's result, so the other tests run on the same schema.
+// Migrations reach a fresh D1 by the mechanism deploy uses
+// (`wrangler d1 migrations apply DB --local --persist-to DIR`) and give the
+// production Worker what it needs:
+//   - the production modules' tables (notes, remind) and the framework's own
+//     (miti_updates for at-most-once delivery, miti_conversations);
+//   - the retired mymod migration (0001) applied as a no-op: recorded, so
+//     numbering never changes, but no mymod_foo table;
+//   - /note works, and its update is recorded in miti_updates, in Miniflare on
+//     the wrangler-migrated database, in the bundle `wrangler deploy --dry-run`
+//     produces, and in `wrangler dev`;
+//   - the production Worker holds no test-only module.
+// The harness's own migration step (startWorker({migrations})) is checked
+// against wrangler's result, so the other tests run on the same schema, and
+// test modules' migrations (tests/modules/*/migrations) come only from it.
 import { test, before, after, describe } from "node:test";
 import assert from "node:assert/strict";
 import { spawn, spawnSync } from "node:child_process";
@@ -14,8 +19,18 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { Miniflare } from "miniflare";
-import { ROOT, SECRET, textUpdate, webhookReply, startWorker, waitFor } from "./harness.mjs";
-import { migrationFiles } from "./d1_migrations.mjs";
+import {
+  ROOT,
+  SECRET,
+  PRODUCTION_WORKER,
+  TEST_WORKER,
+  parseJsonLines,
+  textUpdate,
+  webhookReply,
+  startWorker,
+  waitFor,
+} from "./harness.mjs";
+import { MIGRATIONS_DIR, migrationFiles } from "./d1_migrations.mjs";
 import { freePort } from "../../scripts/lib/project.mjs";
 
 const WRANGLER = path.join(ROOT, "node_modules/.bin/wrangler");
@@ -26,7 +41,11 @@ const WRANGLER_ENV = {
   CLOUDFLARE_CF_FETCH_ENABLED: "false",
   NO_COLOR: "1",
 };
-const MODULES = "util,mymod,notes";
+// What wrangler.toml runs.
+const MODULES = readFileSync(path.join(ROOT, "wrangler.toml"), "utf8").match(/^MODULES\s*=\s*"([^"]+)"/m)[1];
+const TEST_ONLY_MODULES = readdirSync(path.join(ROOT, "tests/modules")).sort();
+const RETIRED = "0001_mymod_0001_create_foo.sql";
+const PRODUCTION_TABLES = ["notes_notes", "remind_reminders", "miti_updates", "miti_conversations"];
 
 // The database_id wrangler.toml gives DB: wrangler's local state is keyed by it.
 const DATABASE_ID = readFileSync(path.join(ROOT, "wrangler.toml"), "utf8").match(
@@ -44,7 +63,7 @@ function applyWithWrangler(persistTo) {
 }
 
 // Miniflare on the state directory wrangler wrote, with the D1 id wrangler used.
-async function startOnState(persistTo, { scriptPath = path.join(ROOT, "js-shim/worker.mjs"), modulesRoot = ROOT, modules = MODULES } = {}) {
+async function startOnState(persistTo, { scriptPath = PRODUCTION_WORKER, modulesRoot = ROOT, modules = MODULES } = {}) {
   const logs = [];
   const mf = new Miniflare({
     modules: true,
@@ -58,23 +77,26 @@ async function startOnState(persistTo, { scriptPath = path.join(ROOT, "js-shim/w
     kvNamespaces: ["KV"],
     d1Databases: { DB: DATABASE_ID },
     d1Persist: path.join(persistTo, "v3", "d1"),
-    bindings: { MODULES, TELEGRAM_WEBHOOK_SECRET: SECRET, TELEGRAM_BOT_TOKEN: "1:T", TELEGRAM_API_BASE: "http://telegram.test" },
+    bindings: { MODULES: modules, TELEGRAM_WEBHOOK_SECRET: SECRET, TELEGRAM_BOT_TOKEN: "1:T", TELEGRAM_API_BASE: "http://telegram.test" },
     handleRuntimeStdio(stdout, stderr) {
       stdout.on("data", (d) => logs.push(String(d)));
       stderr.on("data", (d) => logs.push(String(d)));
     },
   });
   await mf.ready;
-  const say = async (text) => {
+  const db = await mf.getD1Database("DB");
+  // Sends one command; returns the reply text and the update sent.
+  const say = async (text, options) => {
+    const update = textUpdate(text, options);
     const response = await mf.dispatchFetch("http://localhost/webhook", {
       method: "POST",
       headers: { "content-type": "application/json", "x-telegram-bot-api-secret-token": SECRET },
-      body: JSON.stringify(textUpdate(text)),
+      body: JSON.stringify(update),
     });
     assert.equal(response.status, 200);
-    return (await webhookReply(response))?.text;
+    return { text: (await webhookReply(response))?.text, update };
   };
-  return { mf, say, logs, dispose: () => mf.dispose() };
+  return { mf, db, say, logs, dispose: () => mf.dispose() };
 }
 
 async function schema(db) {
@@ -84,9 +106,32 @@ async function schema(db) {
   return results;
 }
 
+async function tables(db) {
+  return (await schema(db)).filter((o) => o.type === "table").map((o) => o.name);
+}
+
 async function appliedNames(db) {
   const { results } = await db.prepare("SELECT name FROM d1_migrations ORDER BY id").all();
   return results.map((r) => r.name);
+}
+
+// The delivery record of an update (waits: it turns 'done' after the answer).
+async function deliveryRecord(db, updateId) {
+  let row;
+  await waitFor(async () => {
+    row = await db.prepare("SELECT update_id, state, attempts FROM miti_updates WHERE update_id = ?").bind(updateId).first();
+    return row?.state === "done";
+  });
+  return row;
+}
+
+// A migration's SQL without comments and blank lines.
+function statementsOf(file) {
+  return readFileSync(path.join(MIGRATIONS_DIR, file), "utf8")
+    .split("\n")
+    .map((line) => line.replace(/--.*$/, "").trim())
+    .filter(Boolean)
+    .join("\n");
 }
 
 describe("migrations applied by wrangler, as deploy applies them", () => {
@@ -98,11 +143,29 @@ describe("migrations applied by wrangler, as deploy applies them", () => {
   });
   after(() => rmSync(state, { recursive: true, force: true }));
 
-  test("migrations/ holds the consolidated module migrations, in order", () => {
+  test("migrations/ is numbered 0001..N, each number once", () => {
     const files = migrationFiles();
-    assert.ok(files.includes("0001_mymod_0001_create_foo.sql"), files.join(", "));
-    assert.ok(files.some((f) => /^\d{4}_notes_0001_create_notes\.sql$/.test(f)), files.join(", "));
-    files.forEach((file, i) => assert.equal(parseInt(file), i + 1, `${file} out of order`));
+    files.forEach((file, i) => assert.equal(parseInt(file), i + 1, `${file} out of order in ${files.join(", ")}`));
+  });
+
+  test("migrations/ holds the production modules' and the framework's migrations, and no test module's", () => {
+    const files = migrationFiles();
+    assert.equal(files[0], RETIRED, "the retired migration keeps its number");
+    for (const pattern of [/^\d{4}_notes_0001_create_notes\.sql$/, /^\d{4}_remind_0001_create_reminders\.sql$/, /^\d{4}_miti_0001_create_updates\.sql$/, /^\d{4}_miti_0002_create_conversations\.sql$/]) {
+      assert.ok(files.some((f) => pattern.test(f)), `${pattern} in ${files.join(", ")}`);
+    }
+    for (const file of files) {
+      const source = readFileSync(path.join(MIGRATIONS_DIR, file), "utf8").match(/^-- miti-source: (.+)$/m)?.[1];
+      assert.ok(source, `${file} names its source`);
+      assert.ok(!source.startsWith("tests/"), `${file} comes from ${source}`);
+    }
+    for (const module of TEST_ONLY_MODULES) {
+      assert.ok(!files.slice(1).some((f) => f.includes(`_${module}_`)), `no migration of test-only module ${module} besides the retired one`);
+    }
+  });
+
+  test("the retired mymod migration is a no-op", () => {
+    assert.equal(statementsOf(RETIRED), "SELECT 1;");
   });
 
   test("a fresh database gets every migration, recorded in d1_migrations; a second apply has nothing to do", async () => {
@@ -110,55 +173,96 @@ describe("migrations applied by wrangler, as deploy applies them", () => {
     assert.match(applyWithWrangler(state), /No migrations to apply/);
     const w = await startOnState(state);
     try {
-      const db = await w.mf.getD1Database("DB");
-      assert.deepEqual(await appliedNames(db), migrationFiles());
-      const tables = (await schema(db)).filter((o) => o.type === "table").map((o) => o.name);
-      for (const table of ["mymod_foo", "notes_notes", "d1_migrations"]) assert.ok(tables.includes(table), table);
+      assert.deepEqual(await appliedNames(w.db), migrationFiles());
+      const present = await tables(w.db);
+      for (const table of [...PRODUCTION_TABLES, "d1_migrations"]) assert.ok(present.includes(table), `${table} in ${present.join(", ")}`);
+      const indexes = (await schema(w.db)).filter((o) => o.type === "index").map((o) => o.name);
+      for (const index of ["notes_notes_user_id", "remind_reminders_queue", "miti_updates_received", "miti_conversations_expiry"]) {
+        assert.ok(indexes.includes(index), `${index} in ${indexes.join(", ")}`);
+      }
     } finally {
       await w.dispose();
     }
   });
 
-  test("mymod's init inserts 'x' and its command reads it back", async () => {
+  test("the retired migration is recorded as applied, and mymod_foo does not exist", async () => {
     const w = await startOnState(state);
     try {
-      assert.equal(await w.say("/foocount"), "mymod_foo rows: 1 (x)");
+      assert.equal((await appliedNames(w.db))[0], RETIRED);
+      const present = await tables(w.db);
+      assert.ok(!present.includes("mymod_foo"), present.join(", "));
+      assert.ok(!present.some((t) => TEST_ONLY_MODULES.some((m) => t.startsWith(`${m}_`))), `no test module's table: ${present.join(", ")}`);
+      await assert.rejects(w.db.prepare("SELECT count(*) FROM mymod_foo").all(), /no such table: mymod_foo/);
     } finally {
       await w.dispose();
     }
   });
 
-  test("init runs again on every new isolate and tolerates it: still one row", async () => {
-    for (let i = 0; i < 2; i++) {
-      const w = await startOnState(state);
+  test("the framework's tables have the columns the core uses", async () => {
+    const w = await startOnState(state);
+    try {
+      const columns = async (table) => (await w.db.prepare(`PRAGMA table_info(${table})`).all()).results.map((c) => c.name);
+      assert.deepEqual(await columns("miti_updates"), ["update_id", "claim", "state", "lease_until", "attempts", "received_at"]);
+      assert.deepEqual(await columns("miti_conversations"), ["chat_id", "owner_id", "module", "step", "state", "expires_at"]);
+    } finally {
+      await w.dispose();
+    }
+  });
+
+  test("notes work on the wrangler-migrated database, and each update is recorded once in miti_updates", async () => {
+    const w = await startOnState(state);
+    try {
+      const saved = await w.say("/note from wrangler's schema", { chatId: 5101, fromId: 5101 });
+      assert.match(saved.text, /^saved note #\d+$/);
+      const listed = await w.say("/notes", { chatId: 5101, fromId: 5101 });
+      assert.match(listed.text, /from wrangler's schema/);
+      assert.deepEqual(await deliveryRecord(w.db, saved.update.update_id), { update_id: saved.update.update_id, state: "done", attempts: 1 });
+      // /notes is read_only: no delivery record, no D1 write for it.
+      const unrecorded = await w.db.prepare("SELECT count(*) AS n FROM miti_updates WHERE update_id = ?").bind(listed.update.update_id).first();
+      assert.equal(unrecorded.n, 0);
+      // Telegram re-sending the same update changes nothing.
+      const response = await w.mf.dispatchFetch("http://localhost/webhook", {
+        method: "POST",
+        headers: { "content-type": "application/json", "x-telegram-bot-api-secret-token": SECRET },
+        body: JSON.stringify(saved.update),
+      });
+      assert.equal(response.status, 200);
+      assert.equal(await response.text(), "", "a re-delivered update is skipped");
+      const { results } = await w.db.prepare("SELECT text FROM notes_notes WHERE user_id = 5101").all();
+      assert.deepEqual(results, [{ text: "from wrangler's schema" }]);
+    } finally {
+      await w.dispose();
+    }
+  });
+
+  test("the production Worker holds no test-only module", async () => {
+    for (const module of TEST_ONLY_MODULES) {
+      const w = await startOnState(state, { modules: `misc,${module}` });
       try {
-        assert.equal(await w.say("/foocount"), "mymod_foo rows: 1 (x)");
+        assert.equal((await w.say("/ping")).text, undefined, `MODULES with ${module}: nothing runs`);
+        let error;
+        assert.ok(
+          await waitFor(() => (error = parseJsonLines(w.logs.join("").split("\n")).find((l) => l.level === "error" && JSON.stringify(l).includes(`unknown module '${module}'`)))),
+          `an error naming ${module}:\n${w.logs.join("")}`,
+        );
+        const compiledIn = JSON.stringify(error).match(/compiled in: ([^)]*)\)/)?.[1]?.split(", ");
+        assert.ok(compiledIn?.includes("notes"), JSON.stringify(error));
+        for (const other of TEST_ONLY_MODULES) assert.ok(!compiledIn.includes(other), `${other} compiled into the production Worker: ${compiledIn}`);
       } finally {
         await w.dispose();
       }
     }
   });
 
-  test("notes work on the wrangler-migrated database", async () => {
-    const w = await startOnState(state);
-    try {
-      assert.match(await w.say("/note from wrangler's schema"), /^saved note #\d+$/);
-      assert.match(await w.say("/notes"), /from wrangler's schema/);
-    } finally {
-      await w.dispose();
-    }
-  });
-
   test("the test harness's migration step builds the same schema and records", async () => {
     const own = mkdtempSync(path.join(tmpdir(), "miti-d1-compare-"));
     applyWithWrangler(own);
-    const ours = await startWorker({ bindings: { MODULES }, migrations: true });
+    const ours = await startWorker({ bindings: { MODULES }, migrations: MIGRATIONS_DIR });
     const theirs = await startOnState(own);
     try {
       const a = await ours.mf.getD1Database("DB");
-      const b = await theirs.mf.getD1Database("DB");
-      assert.deepEqual(await schema(a), await schema(b));
-      assert.deepEqual(await appliedNames(a), await appliedNames(b));
+      assert.deepEqual(await schema(a), await schema(theirs.db));
+      assert.deepEqual(await appliedNames(a), await appliedNames(theirs.db));
     } finally {
       await ours.dispose();
       await theirs.dispose();
@@ -166,16 +270,33 @@ describe("migrations applied by wrangler, as deploy applies them", () => {
     }
   });
 
-  test("without the migrations, mymod's init fails loudly (why deploy migrates first)", async () => {
-    const bare = mkdtempSync(path.join(tmpdir(), "miti-d1-bare-"));
-    const w = await startOnState(bare, { modules: "misc,mymod" });
+  test("migrations: true adds the test modules' migrations after migrations/, under their own names", async () => {
+    const w = await startWorker({ bindings: { MODULES: "util,mymod" }, migrations: true });
     try {
-      assert.equal(await w.say("/foocount"), undefined);
-      assert.ok(await waitFor(() => w.logs.join("").includes("init of module 'mymod' failed")), w.logs.join(""));
-      assert.match(w.logs.join(""), /no such table: mymod_foo/);
+      const db = await w.mf.getD1Database("DB");
+      const names = await appliedNames(db);
+      assert.deepEqual(names.slice(0, migrationFiles().length), migrationFiles());
+      assert.ok(names.includes("tests_mymod_0001_create_foo.sql"), names.join(", "));
+      assert.ok((await tables(db)).includes("mymod_foo"));
+      // mymod's init inserts "x" once per registry build; its command reads it back.
+      const response = await w.webhook(textUpdate("/foocount"));
+      assert.equal((await webhookReply(response))?.text, "mymod_foo rows: 1 (x)");
     } finally {
       await w.dispose();
-      rmSync(bare, { recursive: true, force: true });
+    }
+  });
+
+  test("without its migration, mymod's init fails loudly (why deploy migrates first)", async () => {
+    // The test Worker (it holds mymod) on the production schema: the retired
+    // migration created nothing, so init's INSERT has no table.
+    const w = await startOnState(state, { scriptPath: TEST_WORKER, modules: "misc,mymod" });
+    try {
+      assert.equal((await w.say("/foocount")).text, undefined);
+      assert.ok(await waitFor(() => w.logs.join("").includes("init of module 'mymod' failed")), w.logs.join(""));
+      assert.match(w.logs.join(""), /no such table: mymod_foo/);
+      assert.equal((await w.say("/ping")).text, undefined, "no module runs while the registry cannot be built");
+    } finally {
+      await w.dispose();
     }
   });
 });
@@ -193,18 +314,26 @@ describe("the deployed bundle (wrangler deploy --dry-run)", () => {
     rmSync(outdir, { recursive: true, force: true });
   });
 
-  test("bundles, and on a wrangler-migrated database mymod's init and notes work", { timeout: 120_000 }, async () => {
+  test("bundles the production core only, and on a wrangler-migrated database notes work and are recorded", { timeout: 120_000 }, async () => {
     const output = wrangler(["deploy", "--dry-run", "--outdir", outdir]);
     assert.match(output, /env\.DB \(miti\)\s+D1 Database/);
     const files = readdirSync(outdir);
     assert.ok(files.includes("worker.js"), files.join(", "));
-    assert.ok(files.some((f) => f.endsWith(".wasm")), files.join(", "));
+    const wasm = files.filter((f) => f.endsWith(".wasm"));
+    assert.equal(wasm.length, 1, files.join(", "));
+    const bytes = readFileSync(path.join(outdir, wasm[0]));
+    assert.ok(bytes.includes("notes_notes"), "the production modules are compiled in");
+    for (const module of TEST_ONLY_MODULES) assert.ok(!bytes.includes(module), `no trace of ${module} in the bundled wasm`);
+    // The same check sees them in the test build, so it can see them at all.
+    const testBuild = readFileSync(path.join(ROOT, "build/wasm/miti-test.wasm"));
+    for (const module of TEST_ONLY_MODULES) assert.ok(testBuild.includes(module), `${module} is in build/wasm/miti-test.wasm`);
     applyWithWrangler(state);
     const w = await startOnState(state, { scriptPath: path.join(outdir, "worker.js"), modulesRoot: outdir });
     try {
-      assert.equal(await w.say("/foocount"), "mymod_foo rows: 1 (x)");
-      assert.match(await w.say("/note bundled"), /^saved note #\d+$/);
-      assert.match(await w.say("/notes"), /bundled/);
+      const saved = await w.say("/note bundled", { chatId: 5201, fromId: 5201 });
+      assert.match(saved.text, /^saved note #\d+$/);
+      assert.match((await w.say("/notes", { chatId: 5201, fromId: 5201 })).text, /bundled/);
+      assert.equal((await deliveryRecord(w.db, saved.update.update_id))?.state, "done");
     } finally {
       await w.dispose();
     }
@@ -212,7 +341,7 @@ describe("the deployed bundle (wrangler deploy --dry-run)", () => {
 });
 
 describe("wrangler dev", () => {
-  test("serves mymod on a database migrated with wrangler", { timeout: 120_000 }, async () => {
+  test("serves notes on a database migrated with wrangler, recording each update", { timeout: 120_000 }, async () => {
     const state = mkdtempSync(path.join(tmpdir(), "miti-d1-dev-"));
     const [port, inspector] = [await freePort(), await freePort()];
     applyWithWrangler(state);
@@ -229,18 +358,32 @@ describe("wrangler dev", () => {
     let output = "";
     child.stdout.on("data", (d) => (output += d));
     child.stderr.on("data", (d) => (output += d));
+    const update = textUpdate("/note from wrangler dev", { chatId: 5301, fromId: 5301 });
     try {
       assert.ok(await waitFor(() => /Ready on/.test(output), { timeoutMs: 60_000 }), `wrangler dev did not start:\n${output}`);
-      const response = await fetch(`http://127.0.0.1:${port}/webhook`, {
-        method: "POST",
-        headers: { "content-type": "application/json", "x-telegram-bot-api-secret-token": SECRET },
-        body: JSON.stringify(textUpdate("/foocount")),
-      });
+      const send = (body) =>
+        fetch(`http://127.0.0.1:${port}/webhook`, {
+          method: "POST",
+          headers: { "content-type": "application/json", "x-telegram-bot-api-secret-token": SECRET },
+          body: JSON.stringify(body),
+        });
+      const response = await send(update);
       assert.equal(response.status, 200);
-      assert.equal((await webhookReply(response))?.text, "mymod_foo rows: 1 (x)", output);
+      assert.match((await webhookReply(response))?.text ?? "", /^saved note #\d+$/, output);
+      const listed = await send(textUpdate("/notes", { chatId: 5301, fromId: 5301 }));
+      assert.match((await webhookReply(listed))?.text ?? "", /from wrangler dev/, output);
     } finally {
       child.kill("SIGTERM");
       await new Promise((resolve) => (child.exitCode !== null ? resolve() : child.once("exit", resolve)));
+    }
+    // What wrangler dev wrote, read back from its state directory.
+    const w = await startOnState(state);
+    try {
+      assert.equal((await deliveryRecord(w.db, update.update_id))?.state, "done");
+      const { results } = await w.db.prepare("SELECT text FROM notes_notes WHERE user_id = 5301").all();
+      assert.deepEqual(results, [{ text: "from wrangler dev" }]);
+    } finally {
+      await w.dispose();
       rmSync(state, { recursive: true, force: true });
     }
   });

@@ -4,7 +4,7 @@
 // failures surfacing as C++ errors instead of hangs.
 import { test, before, after, describe } from "node:test";
 import assert from "node:assert/strict";
-import { readFile } from "node:fs/promises";
+import { readdir, readFile } from "node:fs/promises";
 import path from "node:path";
 import { Miniflare } from "miniflare";
 import {
@@ -35,6 +35,23 @@ function withTimeout(promise, ms, what) {
 // JSON log lines written since logs.length was `mark`.
 function jsonSince(w, mark) {
   return parseJsonLines(w.logs.slice(mark));
+}
+
+// How many wasm instances the Worker created (it logs one line for each).
+function instancesCreated(w, mark = 0) {
+  return jsonSince(w, mark).filter((l) => l.msg === "wasm instance created").length;
+}
+
+// Sends /hold from each chat and resolves (to their responses' promises) once
+// every one of them is certainly in flight: suspended on the gated Bot API call.
+async function holdInFlight(w, chats) {
+  const mark = w.logs.length;
+  const held = chats.map((chatId) => w.webhook(textUpdate("/hold", { chatId })));
+  assert.ok(
+    await waitFor(() => jsonSince(w, mark).filter((l) => l.msg === "selftest: holding").length === chats.length, { timeoutMs: 10_000 }),
+    "every /hold request is in flight",
+  );
+  return held;
 }
 
 // A fake Bot API that holds "selftestHold" calls (made by /hold) until the
@@ -83,6 +100,8 @@ describe("platform (util,misc,selftest with KV and D1)", () => {
       ["/nope", "GET"],
       ["/index.html", "GET"],
     ];
+    const keysBefore = await allKvKeys(w.mf);
+    const callsBefore = w.calls.length;
     for (const [url, method] of cases) {
       const response = await w.fetch(url, {
         method,
@@ -92,8 +111,8 @@ describe("platform (util,misc,selftest with KV and D1)", () => {
       assert.equal(response.status, 404, `${method} ${url}`);
       await response.arrayBuffer();
     }
-    assert.deepEqual(await allKvKeys(w.mf), [], "a 404 never reaches a module");
-    assert.equal(w.calls.length, 0);
+    assert.deepEqual(await allKvKeys(w.mf), keysBefore, "a 404 never reaches a module");
+    assert.equal(w.calls.length, callsBefore);
   });
 
   test("a wrong or missing webhook secret is 401, with no KV write and no Bot API call", async () => {
@@ -110,6 +129,7 @@ describe("platform (util,misc,selftest with KV and D1)", () => {
 
   test("/ping answers pong in the webhook body and records the time in KV", async () => {
     const started = Date.now();
+    const callsBefore = w.calls.length;
     const response = await w.webhook(textUpdate("/ping", { chatId: 4242 }));
     assert.equal(response.status, 200);
     assert.match(response.headers.get("content-type") ?? "", /application\/json/);
@@ -120,11 +140,14 @@ describe("platform (util,misc,selftest with KV and D1)", () => {
     assert.match(stored.at, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z$/);
     const at = Date.parse(stored.at);
     assert.ok(Math.abs(at - started) < 60_000, `${stored.at} is near now`);
-    assert.equal(w.calls.length, 0, "the only reply rode in the webhook body");
+    assert.equal(w.calls.length, callsBefore, "the only reply rode in the webhook body");
   });
 
   test("200 overlapping /interleave updates from 200 chats on one isolate: no cross-talk", async () => {
     const chats = Array.from({ length: 200 }, (_, i) => 900_000 + i * 7);
+    const warm = await w.webhook(textUpdate("/ping"));  // the one instance they will share
+    assert.equal((await webhookReply(warm)).text, "pong");
+    const mark = w.logs.length;
     const responses = await withTimeout(
       Promise.all(chats.map((chatId) => w.webhook(textUpdate("/interleave", { chatId, fromId: chatId })))),
       60_000,
@@ -139,8 +162,10 @@ describe("platform (util,misc,selftest with KV and D1)", () => {
     for (const chatId of chats.filter((_, i) => i % 20 === 0)) {
       assert.equal(await kv.get(`selftest:chat:${chatId}`), String(chatId));
     }
-    assert.equal((await allKvKeys(w.mf)).filter((k) => k.startsWith("selftest:chat:")).length, 200);
-    assert.ok(!w.logs.some((l) => l.includes("trapped")), "no instance was dropped on the way");
+    const keys = new Set(await allKvKeys(w.mf));
+    assert.equal(chats.filter((chatId) => keys.has(`selftest:chat:${chatId}`)).length, 200);
+    assert.ok(!w.logs.slice(mark).some((l) => l.includes("trapped")), "no instance was dropped on the way");
+    assert.equal(instancesCreated(w, mark), 0, "all on the instance that was there");
   });
 
   test("a D1 round trip through the bridge: /d1echo hello -> 'hello 42'", async () => {
@@ -160,7 +185,11 @@ describe("platform (util,misc,selftest with KV and D1)", () => {
     assert.ok(!lines.some((l) => l.msg === "handler failed"));
   });
 
-  test("a trap answers its request 200, is logged, and the next requests succeed", async () => {
+  test("a trap answers its request 200, is logged, and the next requests succeed on a fresh instance", async () => {
+    // An instance exists before the trap, so the trap kills a live one.
+    const warm = await w.webhook(textUpdate("/ping"));
+    assert.equal((await webhookReply(warm)).text, "pong");
+    const mark = w.logs.length;
     const { result: response, lines } = await withLogs(w, () =>
       withTimeout(w.webhook(textUpdate("/trap")), 10_000, "/trap"),
     );
@@ -170,13 +199,16 @@ describe("platform (util,misc,selftest with KV and D1)", () => {
     assert.ok(trapLine, `a log line about the trap in ${JSON.stringify(lines)}`);
     assert.equal(trapLine.level, "error");
     assert.ok(lines.some((l) => isRequestLine(l) && l.status === 200));
+    assert.equal(instancesCreated(w, mark), 0, "the trap ran on the instance that was there");
 
     const ping = await withTimeout(w.webhook(textUpdate("/ping")), 10_000, "/ping after trap");
     assert.deepEqual(await webhookReply(ping), { method: "sendMessage", chat_id: 42, text: "pong" });
+    assert.equal(instancesCreated(w, mark), 1, "the next request created a fresh instance");
     const inter = await w.webhook(textUpdate("/interleave", { chatId: 31337 }));
     assert.equal((await webhookReply(inter)).text, "interleave 31337 ok");
     const echo = await w.webhook(textUpdate("/d1echo again"));
     assert.equal((await webhookReply(echo)).text, "again 42");
+    assert.equal(instancesCreated(w, mark), 1, "and it serves on");
   });
 
   test("a trap while requests are in flight ends those requests (200) and the isolate keeps serving", async () => {
@@ -184,15 +216,11 @@ describe("platform (util,misc,selftest with KV and D1)", () => {
     // holds back: these requests are certainly suspended on the instance when
     // the trap hits.
     const holders = [7001, 7002, 7003, 7004, 7005];
+    const warm = await w.webhook(textUpdate("/ping"));  // an instance exists before the trap
+    assert.equal((await webhookReply(warm)).text, "pong");
     bot.close();
     const mark = w.logs.length;
-    const held = holders.map((chatId) => w.webhook(textUpdate("/hold", { chatId })));
-    assert.ok(
-      await waitFor(() => jsonSince(w, mark).filter((l) => l.msg === "selftest: holding").length === holders.length, {
-        timeoutMs: 10_000,
-      }),
-      "every /hold request is in flight",
-    );
+    const held = await holdInFlight(w, holders);
     const trap = await withTimeout(w.webhook(textUpdate("/trap")), 10_000, "/trap");
     assert.equal(trap.status, 200);
     assert.equal(await trap.text(), "");
@@ -208,9 +236,11 @@ describe("platform (util,misc,selftest with KV and D1)", () => {
     await waitFor(() => (trapLine = jsonSince(w, mark).find((l) => /trap/i.test(l.msg ?? ""))));
     assert.ok(trapLine, "the trap is logged");
     assert.equal(trapLine.requests_in_flight, holders.length + 1, "the held requests and the trap itself were in flight");
+    assert.equal(instancesCreated(w, mark), 0, "no instance created yet: the held requests and the trap shared one");
 
     // The isolate serves on: fresh instance, fetch, KV and D1 all fine.
     const again = await withTimeout(w.webhook(textUpdate("/hold", { chatId: 7009 })), 10_000, "/hold after trap");
+    assert.equal(instancesCreated(w, mark), 1, "the next request created a fresh instance");
     assert.equal(again.status, 200);
     assert.equal(await again.text(), "", "the reply follows a Bot API call, so it goes through fetch");
     assert.ok(
@@ -224,13 +254,22 @@ describe("platform (util,misc,selftest with KV and D1)", () => {
     assert.equal((await webhookReply(ping)).text, "pong");
     const inter = await w.webhook(textUpdate("/interleave", { chatId: 7011 }));
     assert.equal((await webhookReply(inter)).text, "interleave 7011 ok");
+    assert.equal(instancesCreated(w, mark), 1, "one fresh instance serves everything after the trap");
   });
 
   test("a trap among overlapping /interleave requests: all answered, never MIXED, serving continues", async () => {
     const chats = Array.from({ length: 12 }, (_, i) => 810_000 + i);
+    const warm = await w.webhook(textUpdate("/ping"));  // an instance exists before the first trap
+    assert.equal((await webhookReply(warm)).text, "pong");
+    const start = w.logs.length;
     for (let round = 0; round < 3; round++) {
+      // Requests certainly in flight when the trap hits: /hold, parked on
+      // the gated Bot API call; /interleave requests around them.
+      bot.close();
+      const mark = w.logs.length;
+      const holders = [820_000 + round * 10, 820_001 + round * 10];
+      const held = await holdInFlight(w, holders);
       const inflight = chats.map((chatId) => w.webhook(textUpdate("/interleave", { chatId })));
-      await new Promise((r) => setTimeout(r, 5));
       const trap = w.webhook(textUpdate("/trap"));
       const responses = await withTimeout(Promise.all([...inflight, trap]), 20_000, "interleave + trap");
       for (const [i, response] of responses.entries()) {
@@ -240,11 +279,27 @@ describe("platform (util,misc,selftest with KV and D1)", () => {
           assert.deepEqual(JSON.parse(text), { method: "sendMessage", chat_id: chats[i], text: `interleave ${chats[i]} ok` });
         }
       }
+      bot.open();
+      for (const response of await withTimeout(Promise.all(held), 10_000, "the held requests")) {
+        assert.equal(response.status, 200);
+        assert.equal(await response.text(), "", "a request ended by the trap sends no reply");
+      }
+      let trapLine;
+      await waitFor(() => (trapLine = jsonSince(w, mark).find((l) => /trap/i.test(l.msg ?? ""))));
+      assert.ok(trapLine, `round ${round}: the trap is logged`);
+      assert.ok(trapLine.requests_in_flight >= holders.length + 1, `round ${round}: the trap overlapped the held requests (${trapLine.requests_in_flight} in flight)`);
+      // Whatever arrived after the trap ran on one fresh instance; a request
+      // now certainly does.
+      const ping = await w.webhook(textUpdate("/ping", { chatId: 830_000 + round }));
+      assert.equal((await webhookReply(ping)).text, "pong");
+      assert.equal(instancesCreated(w, mark), 1, `round ${round}: exactly one fresh instance after the trap`);
     }
+    assert.equal(instancesCreated(w, start), 3, "one fresh instance per trap");
     const again = await Promise.all(chats.map((chatId) => w.webhook(textUpdate("/interleave", { chatId }))));
     for (const [i, response] of again.entries()) {
       assert.equal((await webhookReply(response)).text, `interleave ${chats[i]} ok`);
     }
+    assert.equal(instancesCreated(w, start), 3);
   });
 });
 
@@ -277,13 +332,17 @@ describe("concurrent first requests share one registry build", () => {
 
 describe("no run-time code generation", () => {
   test("the built glue contains no eval( and no new Function", async () => {
-    const glue = await readFile(path.join(ROOT, "build/wasm/miti.mjs"), "utf8");
-    assert.ok(glue.length > 1000, "build/wasm/miti.mjs is built");
-    assert.ok(!/\beval\s*\(/.test(glue), "no eval( in miti.mjs");
-    assert.ok(!/new\s+Function\b/.test(glue), "no new Function in miti.mjs");
-    for (const file of ["worker.mjs", "instance.mjs", "host_ops.mjs"]) {
-      const shim = await readFile(path.join(ROOT, "js-shim", file), "utf8");
-      assert.ok(!/\beval\s*\(|new\s+Function\b/.test(shim), `no eval in js-shim/${file}`);
+    for (const name of ["miti.mjs", "miti-test.mjs"]) {
+      const glue = await readFile(path.join(ROOT, "build/wasm", name), "utf8");
+      assert.ok(glue.length > 1000, `build/wasm/${name} is built`);
+      assert.ok(!/\beval\s*\(/.test(glue), `no eval( in ${name}`);
+      assert.ok(!/new\s+Function\b/.test(glue), `no new Function in ${name}`);
+    }
+    const shimFiles = (await readdir(path.join(ROOT, "js-shim"))).filter((f) => /\.m?js$/.test(f));
+    for (const file of ["app.mjs", "worker.mjs", "instance.mjs", "host_ops.mjs"]) assert.ok(shimFiles.includes(file), file);
+    for (const file of [...shimFiles.map((f) => `js-shim/${f}`), "testkit/worker.mjs"]) {
+      const shim = await readFile(path.join(ROOT, file), "utf8");
+      assert.ok(!/\beval\s*\(|new\s+Function\b/.test(shim), `no eval in ${file}`);
     }
   });
 
