@@ -37,11 +37,12 @@ std::optional<std::int64_t> parse_duration(std::string_view text) {
     std::size_t start = i;
     std::int64_t number = 0;
     while (i < text.size() && text[i] >= '0' && text[i] <= '9') {
+      // Refuse a seventh digit before it is added: 20 digits would overflow.
+      if (i - start == kMaxDigits) return std::nullopt;
       number = number * 10 + (text[i] - '0');
       ++i;
     }
-    std::size_t digits = i - start;
-    if (digits == 0 || digits > kMaxDigits || i == text.size()) return std::nullopt;
+    if (i == start || i == text.size()) return std::nullopt;
     char letter = lower(text[i++]);
     std::size_t unit = next_unit;
     while (unit < kUnits.size() && kUnits[unit].letter != letter) ++unit;
