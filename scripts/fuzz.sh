@@ -131,7 +131,7 @@ for target in "${targets[@]}"; do
     work=$build/corpus/$target
     mkdir -p "$work"
     if [[ -n $runs ]]; then args+=("-runs=$runs"); else args+=("-max_total_time=$time_per_target"); fi
-    echo "fuzz: $target: ${runs:+$runs runs}${runs:-${time_per_target}s} (log: $log)"
+    echo "fuzz: $target: $([[ -n $runs ]] && echo "$runs runs" || echo "${time_per_target}s") (log: $log)"
   fi
   started=$SECONDS
   status=0
