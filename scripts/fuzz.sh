@@ -8,8 +8,8 @@
 #
 #   --time S   fuzz each target for S seconds (default 60)
 #   --runs N   fuzz each target for N executions instead
-#   --merge    afterwards, add the working-corpus inputs that reach new coverage to the
-#              committed corpus tests/fuzz/corpus/<target>/ (minimised by libFuzzer's -merge=1)
+#   --merge    afterwards, add the working-corpus inputs that reach new edges to the committed
+#              corpus tests/fuzz/corpus/<target>/ (libFuzzer's -merge=1 -use_counters=0)
 #   --smoke    the npm test check: a fixed number of runs with a fixed seed, starting from the
 #              committed corpus only, so every run does the same thing
 #   --jobs N   build jobs (default 2)
@@ -159,7 +159,8 @@ for target in "${targets[@]}"; do
   fi
   if $merge && ! $smoke && ((status == 0)); then
     before=$(find "$seeds" -type f | wc -l)
-    nice -n 10 "$binary" -merge=1 "$seeds" "$work" >"$build/logs/$target.merge.log" 2>&1
+    # Edges only (-use_counters=0): hit counts would keep hundreds of near-duplicates.
+    nice -n 10 "$binary" -merge=1 -use_counters=0 "$seeds" "$work" >"$build/logs/$target.merge.log" 2>&1
     after=$(find "$seeds" -type f | wc -l)
     echo "fuzz: $target: merged $((after - before)) new input(s) into $seeds/"
   fi
