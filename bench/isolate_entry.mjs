@@ -22,11 +22,10 @@
 // reads the wasm memory of one instance over many updates (see below).
 import miti from "../js-shim/worker.mjs";
 import { CoreInstance } from "../js-shim/instance.mjs";
-import createMiti from "../build/wasm/miti.mjs";
 import wasmModule from "../build/wasm/miti.wasm";
 
 // A fresh wasm instance of the production core, made the way the shim makes one.
-const newCore = () => CoreInstance.create({ createMiti, wasmModule });
+const newCore = () => CoreInstance.create({ wasmModule });
 import floor, { handleUpdate as floorHandleUpdate } from "./floor_worker.mjs";
 import grammy, { handleUpdate as grammyHandleUpdate } from "../build/bench/grammy/grammy_worker.js";
 
@@ -210,11 +209,9 @@ async function instantiate(request, env) {
 // that size from the top of the heap, above every chunk in use), freed at once.
 // It is a probe, not an exact count: interior free chunks do not lower it.
 const PROBE_BYTES = 1 << 20;
-function heapTop(module) {
-  if (typeof module._malloc !== "function") return null;
-  const ptr = module._malloc(PROBE_BYTES);
-  module._free(ptr);
-  return ptr || null;
+// The top of the core's heap (sbrk(0)): it rises only when the heap grows.
+function heapTop(instance) {
+  return instance.exports.miti_heap_bytes();
 }
 
 async function memory(request, env) {
@@ -222,7 +219,7 @@ async function memory(request, env) {
   const e = stub ? stubEnvFor(env) : env;
   const instance = await newCore();
   const bytes = encoder.encode(update);
-  const reading = (updates) => ({ updates, wasm_bytes: instance.module.HEAPU8.length, heap_top: heapTop(instance.module) });
+  const reading = (updates) => ({ updates, wasm_bytes: instance.heap().length, heap_top: heapTop(instance) });
   const readings = [reading(0)];
   const statuses = {};
   let last = null;
@@ -240,7 +237,7 @@ async function memory(request, env) {
     last,
     dead: instance.dead,
     in_flight: instance.inFlight,
-    requests_in_flight_in_core: instance.module._miti_requests_in_flight(),
+    requests_in_flight_in_core: instance.exports.miti_requests_in_flight(),
   });
 }
 

@@ -30,7 +30,6 @@ import { shortName, summarize } from "./wasm_functions.mjs";
 
 const BENCH = path.dirname(fileURLToPath(import.meta.url));
 const WASM = path.join(ROOT, "build/wasm/miti.wasm");
-const GLUE = path.join(ROOT, "build/wasm/miti.mjs");
 const NAMES_WASM = path.join(ROOT, "build/wasm-names/miti.wasm");
 const OUT = path.join(ROOT, "build/bench");  // wrangler's dry-run bundles (build/ is git-ignored)
 const GRAMMY_BUNDLE = path.join(OUT, "grammy/grammy_worker.js");
@@ -368,13 +367,11 @@ function uploadSizes() {
     fs.rmSync(path.join(BENCH, ".wrangler"), { recursive: true, force: true });
   }
   const wasm = fs.readFileSync(WASM);
-  const glue = fs.readFileSync(GLUE);
   const shipped = Object.entries(out.miti.files).find(([name]) => name.endsWith(".wasm"));
   if (shipped && shipped[1].bytes !== wasm.length) {
     warn(`the wasm wrangler bundled (${shipped[1].bytes} B) is not build/wasm/miti.wasm (${wasm.length} B): rebuilt mid-run?`);
   }
   out.miti_wasm = { bytes: wasm.length, gzip9_bytes: gzipBytes(wasm) };
-  out.miti_glue = { bytes: glue.length, gzip9_bytes: gzipBytes(glue) };
   return out;
 }
 
@@ -398,7 +395,7 @@ function printUploadSizes(size) {
   );
   console.log(
     `  miti's build/wasm/miti.wasm: ${fmt(kib(size.miti_wasm.bytes), "KiB")} raw, ${fmt(kib(size.miti_wasm.gzip9_bytes), "KiB")} gzip -9 ` +
-      `(part of miti's Total Upload; its JS bundle is the shim plus the Emscripten glue)`,
+      `(part of miti's Total Upload; its JS bundle is the shim, which instantiates the wasm itself)`,
   );
 }
 
@@ -993,7 +990,7 @@ function targets(results) {
 // ---------------------------------------------------- main
 
 async function main() {
-  for (const file of [WASM, GLUE]) {
+  for (const file of [WASM]) {
     if (!fs.existsSync(file)) {
       console.error(`bench: ${path.relative(ROOT, file)} is missing; build it first: bash scripts/build.sh wasm (or use npm run bench)`);
       process.exit(2);

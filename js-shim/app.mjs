@@ -1,7 +1,7 @@
 // The Worker's logic around the core: routes HTTP, checks the webhook secret
 // before any wasm work, and hands authenticated updates and cron triggers to
-// the C++ core. createWorker() is given the built core (the production
-// Worker's, or the test Worker's with its extra modules).
+// the C++ core. createWorker() is given the built core's WebAssembly.Module
+// (the production Worker's, or the test Worker's with its extra modules).
 import { CoreInstance } from "./instance.mjs";
 import { describeError } from "./host_ops.mjs";
 
@@ -54,14 +54,14 @@ function bounds(env, kind) {
   return { answerAfterMs, maxMs: answerAfterMs + AFTER_ANSWER_MS, fetchTimeoutMs, opTimeoutMs };
 }
 
-export function createWorker({ createMiti, wasmModule }) {
+export function createWorker({ wasmModule }) {
   let current = null;   // the live instance
   let creating = null;  // its creation, shared by concurrent first requests
 
   async function core() {
     if (current && !current.dead) return current;
     if (!creating) {
-      creating = CoreInstance.create({ createMiti, wasmModule }).then(
+      creating = CoreInstance.create({ wasmModule }).then(
         (instance) => {
           current = instance;
           creating = null;

@@ -13,6 +13,7 @@
 // (the core sees a TimeoutError), and a request that outlives its own bound
 // is cancelled (its coroutines destroyed), so nothing stays in flight forever.
 import { describeError, performOperation } from "./host_ops.mjs";
+import { instantiate } from "./loader.mjs";
 
 // Secrets stay in JS: the wasm core never sees them.
 const HOST_ONLY_VARS = new Set(["TELEGRAM_BOT_TOKEN", "TELEGRAM_WEBHOOK_SECRET"]);
@@ -29,22 +30,14 @@ function randomWord() {
 }
 
 export class CoreInstance {
-  // createMiti: the Emscripten factory; wasmModule: the imported
-  // WebAssembly.Module (workerd forbids compiling wasm from bytes).
-  static async create({ createMiti, wasmModule, fetcher } = {}) {
+  // wasmModule: the imported WebAssembly.Module (workerd forbids compiling
+  // wasm from bytes).
+  static async create({ wasmModule, fetcher } = {}) {
     const core = new CoreInstance({ fetcher });
-    core.module = await createMiti({
-      locateFile: (path) => path,
-      instantiateWasm(imports, receive) {
-        const instance = new WebAssembly.Instance(wasmModule, imports);
-        receive(instance, wasmModule);
-        return instance.exports;
-      },
-      mitiHost: core.host(),
-      print: (text) => console.log(text),
-      printErr: (text) => console.error(text),
-    });
-    core.module._miti_seed(randomWord(), randomWord());
+    const { exports, heap } = instantiate(wasmModule, core.host());
+    core.exports = exports;
+    core.heap = heap;
+    exports.miti_seed(randomWord(), randomWord());
     return core;
   }
 
@@ -76,7 +69,7 @@ export class CoreInstance {
   // waitUntil). bounds: {answerAfterMs, maxMs, opTimeoutMs, fetchTimeoutMs}.
   webhook(env, bodyBytes, bounds = {}) {
     return this.start(env, bodyBytes, bounds, (requestId, envId, ptr, len) =>
-      this.module._miti_webhook(requestId, envId, ptr, len),
+      this.exports.miti_webhook(requestId, envId, ptr, len),
     );
   }
 
@@ -84,7 +77,7 @@ export class CoreInstance {
   // where body is the JSON summary {cron, ran, failed}.
   scheduled(env, cron, scheduledTime, bounds = {}) {
     return this.start(env, encoder.encode(cron), bounds, (requestId, envId, ptr, len) =>
-      this.module._miti_scheduled(requestId, envId, ptr, len, scheduledTime),
+      this.exports.miti_scheduled(requestId, envId, ptr, len, scheduledTime),
     );
   }
 
@@ -120,7 +113,7 @@ export class CoreInstance {
         bindings.push(name);
       }
     }
-    this.call(requestId, (ptr, len) => this.module._miti_set_env(id, ptr, len), encoder.encode(JSON.stringify({ vars, bindings })));
+    this.call(requestId, (ptr, len) => this.exports.miti_set_env(id, ptr, len), encoder.encode(JSON.stringify({ vars, bindings })));
     this.envIds.set(env, id);
     return id;
   }
@@ -131,13 +124,13 @@ export class CoreInstance {
       this.fail(requestId, "wasm instance is dead");
       return;
     }
-    const module = this.module;
+    const exports = this.exports;
     try {
-      const ptr = module._miti_alloc(bytes.length);
+      const ptr = exports.miti_alloc(bytes.length);
       if (!ptr) throw new Error(`wasm allocation of ${bytes.length} bytes failed`);
-      module.HEAPU8.set(bytes, ptr);  // read HEAPU8 afresh: memory may have grown
+      this.heap().set(bytes, ptr);  // a fresh view: memory may have grown
       invoke(ptr, bytes.length);
-      module._miti_free(ptr);
+      exports.miti_free(ptr);
     } catch (error) {
       this.trap(error, requestId);
     }
@@ -188,7 +181,7 @@ export class CoreInstance {
       this.fail(requestId, "wasm instance trapped");
       return;
     }
-    this.call(requestId, (ptr, len) => this.module._miti_complete(operationId, status, ptr, len), encoder.encode(text));
+    this.call(requestId, (ptr, len) => this.exports.miti_complete(operationId, status, ptr, len), encoder.encode(text));
   }
 
   respond(requestId, status, body) {
@@ -215,14 +208,14 @@ export class CoreInstance {
   answerNow(requestId) {
     const request = this.requests.get(requestId);
     if (!request || request.answered) return;
-    this.poke(requestId, () => this.module._miti_respond_now(requestId));
+    this.poke(requestId, () => this.exports.miti_respond_now(requestId));
   }
 
   // The request outlived its bound: the core destroys it (and answers and
   // finishes it, which removes it here).
   cancel(requestId) {
     if (!this.requests.has(requestId)) return;
-    this.poke(requestId, () => this.module._miti_cancel(requestId));
+    this.poke(requestId, () => this.exports.miti_cancel(requestId));
     this.fail(requestId, "request cancelled after its time bound");
   }
 

@@ -1,8 +1,7 @@
 // The Worker entry (wrangler.toml `main`): the production core, with the
 // modules compiled from modules/.
-import createMiti from "../build/wasm/miti.mjs";
 import wasmModule from "../build/wasm/miti.wasm";
 import { createWorker } from "./app.mjs";
 
 export { secretMatches, secretProblem } from "./app.mjs";
-export default createWorker({ createMiti, wasmModule });
+export default createWorker({ wasmModule });

@@ -14,13 +14,13 @@ constexpr std::int64_t kCronBudgetMs = 14 * 60'000;
 
 std::shared_ptr<const Env> env_from_json(std::string_view text) {
   Json json = Json::try_parse(text).value_or(Json());
-  std::map<std::string, std::string, std::less<>> vars;
-  std::set<std::string, std::less<>> bindings;
+  Env::Vars vars;
+  std::vector<std::string> bindings;
   for (const auto& [name, value] : json["vars"].items()) {
-    if (value.is_string()) vars.emplace(name, value.as_string());
+    if (value.is_string()) vars.emplace_back(name, value.as_string());
   }
   for (const Json& name : json["bindings"]) {
-    if (name.is_string()) bindings.insert(name.as_string());
+    if (name.is_string()) bindings.push_back(name.as_string());
   }
   return std::make_shared<const Env>(std::move(vars), std::move(bindings));
 }

@@ -3,15 +3,21 @@
 
 namespace miti {
 
-void Logger::write(std::string_view level, std::string_view message, Json fields) const {
-  Json line = Json::object();
-  line["level"] = level;
-  line["msg"] = message;
-  if (fields.is_object()) {
-    for (Json::Member& member : fields.as_object()) line[member.key] = std::move(member.value);
+// Written straight into the line's text: no JSON object is built for it.
+// Json's dump replaces invalid UTF-8, so a log line never fails.
+void Logger::write(std::string_view level, std::string_view message, LogFields fields) const {
+  std::string line = R"({"level":)";
+  Json(level).dump_to(line);
+  line += R"(,"msg":)";
+  Json(message).dump_to(line);
+  for (const LogField& field : fields) {
+    line += ',';
+    Json(field.key).dump_to(line);
+    line += ':';
+    field.value.dump_to(line);
   }
-  // dump() replaces invalid UTF-8, so a log line never fails.
-  runtime_->host().log(line.dump());
+  line += '}';
+  runtime_->host().log(line);
 }
 
 }  // namespace miti

@@ -2,6 +2,8 @@
 // starts work or resumes it; nothing here blocks.
 #include <emscripten/emscripten.h>
 
+#include <unistd.h>
+
 #include <cstdlib>
 #include <string>
 
@@ -81,6 +83,11 @@ EMSCRIPTEN_KEEPALIVE void miti_respond_now(std::uint32_t request) {
 
 EMSCRIPTEN_KEEPALIVE void miti_cancel(std::uint32_t request) {
   worker().cancel(request);
+}
+
+// The top of the heap (the program break): flat while memory use is flat.
+EMSCRIPTEN_KEEPALIVE std::uint32_t miti_heap_bytes() {
+  return static_cast<std::uint32_t>(reinterpret_cast<std::uintptr_t>(sbrk(0)));
 }
 
 EMSCRIPTEN_KEEPALIVE std::uint32_t miti_requests_in_flight() {

@@ -139,8 +139,9 @@ class FakeHost : public rt::Host {
 
 inline std::shared_ptr<const miti::Env> make_env(
     std::map<std::string, std::string, std::less<>> vars,
-    std::set<std::string, std::less<>> bindings = {"KV", "DB"}) {
-  return std::make_shared<const miti::Env>(std::move(vars), std::move(bindings));
+    std::vector<std::string> bindings = {"KV", "DB"}) {
+  return std::make_shared<const miti::Env>(miti::Env::Vars(vars.begin(), vars.end()),
+                                           std::move(bindings));
 }
 
 // A host, a runtime and one request scope wired together: what a store or

@@ -18,7 +18,7 @@ namespace {
 using namespace remind;
 
 miti::Env env_with(std::map<std::string, std::string, std::less<>> vars) {
-  return miti::Env(std::move(vars), {});
+  return miti::Env(miti::Env::Vars(vars.begin(), vars.end()), {});
 }
 
 template <typename E>
