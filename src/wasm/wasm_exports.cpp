@@ -1,7 +1,6 @@
 // The wasm module's entry points, called by the JS shim. Every call either
 // starts work or resumes it; nothing here blocks.
 #include <emscripten/emscripten.h>
-
 #include <unistd.h>
 
 #include <cstdlib>
