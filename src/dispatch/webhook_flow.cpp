@@ -79,6 +79,83 @@ Task<void> run_handler(runtime::RequestScope& scope, Handler handler, Context& c
   }
 }
 
+// One handler to run for an update: whose, which, and what it is told.
+struct HandlerRun {
+  const ModuleDefinition* module = nullptr;
+  Handler handler = nullptr;
+  std::string_view name;
+  detail::RoutedUpdate routed;
+};
+
+detail::RoutedUpdate routed_as(const Route& route, UpdateKind kind) {
+  detail::RoutedUpdate routed;
+  routed.kind = kind;
+  routed.message = route.message;
+  routed.command = route.command.name;
+  routed.args = route.command.args;
+  routed.payload = route.payload;
+  return routed;
+}
+
+// The handlers a routed update runs, in order (several only for membership
+// changes: every module that asked is told, one after the other).
+std::vector<HandlerRun> handlers_for(const Route& route, const registry::Registry& registry,
+                                     Admission& admission, runtime::RequestScope& scope) {
+  std::vector<HandlerRun> runs;
+  auto add = [&](const ModuleDefinition& module, Handler handler, std::string_view name,
+                 detail::RoutedUpdate routed) {
+    runs.push_back({&module, handler, name, std::move(routed)});
+  };
+  switch (route.kind) {
+    case RouteKind::kCommand:
+    case RouteKind::kEditedCommand:
+      add(*route.command_route->module, route.command_route->command->handler, route.command.name,
+          routed_as(route, route.kind == RouteKind::kCommand ? UpdateKind::kCommand
+                                                             : UpdateKind::kEditedCommand));
+      break;
+    case RouteKind::kUnknownCommand:
+      add(*route.fallback, route.fallback->on_unknown_command, "on_unknown_command",
+          routed_as(route, UpdateKind::kUnknownCommand));
+      break;
+    case RouteKind::kPlainMessage:
+    case RouteKind::kEditedMessage: {
+      const std::optional<Conversation>& conversation = admission.conversation;
+      const registry::StepRoute* step =
+          conversation ? registry.find_step(conversation->module, conversation->step) : nullptr;
+      if (conversation && step == nullptr) {
+        scope.log.warn("conversation dropped: its step is not declared (any more)",
+                       {{"module", conversation->module}, {"step", conversation->step}});
+      }
+      if (step != nullptr) {
+        detail::RoutedUpdate routed = routed_as(route, UpdateKind::kStep);
+        routed.step = conversation->step;
+        routed.state = std::move(admission.conversation->state);
+        add(*step->module, step->step->handler, step->step->name, std::move(routed));
+      } else if (route.message_route) {
+        add(*route.message_route->module, route.message_route->handler->handler,
+            route.message_route->handler->name,
+            routed_as(route, route.kind == RouteKind::kPlainMessage ? UpdateKind::kMessage
+                                                                    : UpdateKind::kEditedMessage));
+      }
+      break;
+    }
+    case RouteKind::kCallback:
+      add(*route.callback->module, route.callback->callback->handler,
+          route.callback->callback->name, routed_as(route, UpdateKind::kCallback));
+      break;
+    case RouteKind::kMembership:
+      for (const ModuleDefinition* module : registry.membership_modules()) {
+        add(*module, module->on_membership, "on_membership",
+            routed_as(route, UpdateKind::kMembership));
+      }
+      break;
+    case RouteKind::kIgnore:
+    case RouteKind::kStaleCallback:
+      break;
+  }
+  return runs;
+}
+
 }  // namespace
 
 Task<void> Worker::webhook_flow(ActiveRequest& request) {
@@ -137,82 +214,13 @@ Task<void> Worker::webhook_flow(ActiveRequest& request) {
     co_return;
   }
 
-  // ---- the handler(s)
-  auto routed = [&](UpdateKind kind) {
-    detail::RoutedUpdate r;
-    r.kind = kind;
-    r.message = route.message;
-    r.command = route.command.name;
-    r.args = route.command.args;
-    r.payload = route.payload;
-    return r;
-  };
+  // ---- the handler(s): one Context per handler, built in one place
   const std::int64_t update_id = update->update_id;
-  switch (route.kind) {
-    case RouteKind::kCommand:
-    case RouteKind::kEditedCommand: {
-      Context context(scope, *route.command_route->module, api, *update,
-                      routed(route.kind == RouteKind::kCommand ? UpdateKind::kCommand
-                                                               : UpdateKind::kEditedCommand));
-      context.set_active_modules(registry->modules());
-      co_await run_handler(scope, route.command_route->command->handler, context,
-                           route.command.name, update_id);
-      break;
-    }
-    case RouteKind::kUnknownCommand: {
-      Context context(scope, *route.fallback, api, *update, routed(UpdateKind::kUnknownCommand));
-      context.set_active_modules(registry->modules());
-      co_await run_handler(scope, route.fallback->on_unknown_command, context, "on_unknown_command",
-                           update_id);
-      break;
-    }
-    case RouteKind::kPlainMessage:
-    case RouteKind::kEditedMessage: {
-      const registry::StepRoute* step =
-          admission.conversation
-              ? registry->find_step(admission.conversation->module, admission.conversation->step)
-              : nullptr;
-      if (admission.conversation && step == nullptr) {
-        scope.log.warn(
-            "conversation dropped: its step is not declared (any more)",
-            {{"module", admission.conversation->module}, {"step", admission.conversation->step}});
-      }
-      if (step != nullptr) {
-        detail::RoutedUpdate r = routed(UpdateKind::kStep);
-        r.step = admission.conversation->step;
-        r.state = std::move(admission.conversation->state);
-        Context context(scope, *step->module, api, *update, std::move(r));
-        context.set_active_modules(registry->modules());
-        co_await run_handler(scope, step->step->handler, context, step->step->name, update_id);
-      } else if (route.message_route) {
-        Context context(
-            scope, *route.message_route->module, api, *update,
-            routed(route.kind == RouteKind::kPlainMessage ? UpdateKind::kMessage
-                                                          : UpdateKind::kEditedMessage));
-        context.set_active_modules(registry->modules());
-        co_await run_handler(scope, route.message_route->handler->handler, context,
-                             route.message_route->handler->name, update_id);
-      }
-      break;
-    }
-    case RouteKind::kCallback: {
-      Context context(scope, *route.callback->module, api, *update, routed(UpdateKind::kCallback));
-      context.set_active_modules(registry->modules());
-      co_await run_handler(scope, route.callback->callback->handler, context,
-                           route.callback->callback->name, update_id);
-      break;
-    }
-    case RouteKind::kMembership:
-      // Every module that asked is told, one after the other.
-      for (const ModuleDefinition* module : registry->membership_modules()) {
-        Context context(scope, *module, api, *update, routed(UpdateKind::kMembership));
-        context.set_active_modules(registry->modules());
-        co_await run_handler(scope, module->on_membership, context, "on_membership", update_id);
-      }
-      break;
-    case RouteKind::kIgnore:
-    case RouteKind::kStaleCallback:
-      break;
+  std::vector<HandlerRun> runs = handlers_for(route, *registry, admission, scope);
+  for (HandlerRun& run : runs) {
+    Context context(scope, *run.module, api, *update, std::move(run.routed));
+    context.set_active_modules(registry->modules());
+    co_await run_handler(scope, run.handler, context, run.name, update_id);
   }
 
   // A button press is always answered, so its spinner stops.

@@ -7,7 +7,6 @@
 #include <span>
 #include <string>
 #include <string_view>
-#include <unordered_map>
 #include <vector>
 
 #include "miti/env.hpp"
@@ -15,6 +14,7 @@
 #include "registry/shared_registry.hpp"
 #include "runtime/request_scope.hpp"
 #include "runtime/runtime.hpp"
+#include "util/flat_map.hpp"
 
 namespace miti {
 class BotApi;
@@ -92,8 +92,8 @@ class Worker {
 
   runtime::Runtime runtime_;
   registry::SharedRegistry registry_;
-  std::unordered_map<EnvId, std::shared_ptr<const Env>> envs_;
-  std::unordered_map<runtime::RequestId, std::unique_ptr<ActiveRequest>> requests_;
+  util::FlatMap<EnvId, std::shared_ptr<const Env>> envs_;
+  util::FlatMap<runtime::RequestId, std::unique_ptr<ActiveRequest>> requests_;
   // Finished requests are destroyed at the next entry, never from inside
   // their own coroutine's final suspension.
   std::vector<std::unique_ptr<ActiveRequest>> finished_;

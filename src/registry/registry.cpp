@@ -1,7 +1,6 @@
 #include "registry/registry.hpp"
 
 #include <algorithm>
-#include <set>
 
 #include "cron/cron_expression.hpp"
 #include "telegram/command_parser.hpp"
@@ -56,17 +55,25 @@ void validate_command(const ModuleDefinition& module, const Command& command) {
   if (command.handler == nullptr) throw RegistryError(where + ": has no handler");
 }
 
+// Records a declared name; false when it was declared before. (A module has a
+// handful of names: a list is enough.)
+bool first_time(std::vector<std::string_view>& seen, std::string_view name) {
+  if (std::find(seen.begin(), seen.end(), name) != seen.end()) return false;
+  seen.push_back(name);
+  return true;
+}
+
 // Checks the module's crons; returns each one's parsed schedule, so the
 // expression is parsed once per build and never at dispatch.
 std::vector<cron::CronExpression> validate_crons(const ModuleDefinition& module) {
-  std::set<std::string_view> names;
+  std::vector<std::string_view> names;
   std::vector<cron::CronExpression> schedules;
   for (const Cron& cron : module.crons) {
     std::string where = "module " + in_quotes(module.name) + ", cron " + in_quotes(cron.name);
     if (!is_valid_cron_name(cron.name)) {
       throw RegistryError(where + ": name must match ^[a-z0-9_-]{1,32}$");
     }
-    if (!names.insert(cron.name).second) throw RegistryError(where + ": declared twice");
+    if (!first_time(names, cron.name)) throw RegistryError(where + ": declared twice");
     if (trim(cron.schedule).empty()) throw RegistryError(where + ": schedule is empty");
     try {
       schedules.push_back(cron::CronExpression::parse(cron.schedule));
@@ -80,13 +87,13 @@ std::vector<cron::CronExpression> validate_crons(const ModuleDefinition& module)
 
 void validate_handlers(const ModuleDefinition& module) {
   const std::string in_module = "module " + in_quotes(module.name);
-  std::set<std::string_view> names;
+  std::vector<std::string_view> names;
   for (const Callback& callback : module.callbacks) {
     std::string where = in_module + ", callback " + in_quotes(callback.name);
     if (!is_valid_callback_name(callback.name)) {
       throw RegistryError(where + ": name must match ^[a-z0-9_]{1,16}$");
     }
-    if (!names.insert(callback.name).second) throw RegistryError(where + ": declared twice");
+    if (!first_time(names, callback.name)) throw RegistryError(where + ": declared twice");
     if (callback.handler == nullptr) throw RegistryError(where + ": has no handler");
     // "<module>:<callback>:" must leave room for a payload within 64 bytes.
     if (module.name.size() + callback.name.size() + 2 > CallbackData::kMaxBytes - 8) {
@@ -101,7 +108,7 @@ void validate_handlers(const ModuleDefinition& module) {
     if (!is_valid_command_name(handler.name)) {
       throw RegistryError(where + ": name must match ^[a-z0-9_]{1,32}$");
     }
-    if (!names.insert(handler.name).second) throw RegistryError(where + ": declared twice");
+    if (!first_time(names, handler.name)) throw RegistryError(where + ": declared twice");
     if (handler.handler == nullptr) throw RegistryError(where + ": has no handler");
     if (handler.chats == 0 || (handler.chats & ~unsigned{kAllChats}) != 0) {
       throw RegistryError(where +
@@ -115,7 +122,7 @@ void validate_handlers(const ModuleDefinition& module) {
     if (!is_valid_command_name(step.name)) {
       throw RegistryError(where + ": name must match ^[a-z0-9_]{1,32}$");
     }
-    if (!names.insert(step.name).second) throw RegistryError(where + ": declared twice");
+    if (!first_time(names, step.name)) throw RegistryError(where + ": declared twice");
     if (step.handler == nullptr) throw RegistryError(where + ": has no handler");
   }
 }
@@ -228,7 +235,7 @@ void Registry::index() {
   commands_.clear();
   for (const ModuleDefinition& module : modules_) {
     for (const Command& command : module.commands) {
-      auto [it, inserted] = commands_.emplace(command.name, CommandRoute{&module, &command});
+      auto [it, inserted] = commands_.try_emplace(command.name, CommandRoute{&module, &command});
       if (!inserted) {
         throw RegistryError("command " + in_quotes(command.name) + " is claimed by module " +
                             in_quotes(it->second.module->name) + " and module " +

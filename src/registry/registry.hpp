@@ -7,13 +7,13 @@
 #include <span>
 #include <string>
 #include <string_view>
-#include <unordered_map>
 #include <vector>
 
 #include "cron/cron_expression.hpp"
 #include "miti/error.hpp"
 #include "miti/module.hpp"
 #include "registry/module_index.hpp"
+#include "util/flat_map.hpp"
 
 namespace miti::registry {
 
@@ -99,7 +99,7 @@ class Registry {
   void index();
 
   std::vector<ModuleDefinition> modules_;
-  std::unordered_map<std::string_view, CommandRoute> commands_;
+  util::FlatMap<std::string_view, CommandRoute> commands_;
   std::vector<CallbackRoute> callbacks_;
   std::vector<StepRoute> steps_;
   std::vector<MessageRoute> messages_;

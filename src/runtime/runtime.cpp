@@ -10,7 +10,7 @@ void Runtime::submit(RequestId request, HostOperation& operation, std::string_vi
   OperationId id = next_id_++;
   if (next_id_ == 0) next_id_ = 1;  // 0 is never a valid id
   operation.assign_id(id);
-  pending_.emplace(id, &operation);
+  pending_.try_emplace(id, &operation);
   host_.submit(request, id, op_json);
 }
 

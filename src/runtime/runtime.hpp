@@ -5,9 +5,9 @@
 
 #include <string>
 #include <string_view>
-#include <unordered_map>
 
 #include "runtime/host.hpp"
+#include "util/flat_map.hpp"
 
 namespace miti::runtime {
 
@@ -34,7 +34,7 @@ class Runtime {
 
  private:
   Host& host_;
-  std::unordered_map<OperationId, HostOperation*> pending_;
+  util::FlatMap<OperationId, HostOperation*> pending_;
   OperationId next_id_ = 1;
 };
 
