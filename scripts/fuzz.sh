@@ -18,7 +18,7 @@
 # corpus, where new inputs go) and tests/fuzz/corpus/<target>/ (committed seeds, read only). A
 # finding is saved under build/fuzz/artifacts/<target>/ and makes the script exit non-zero.
 # Targets run one at a time under `nice`. Without target names, every target in
-# build/fuzz/targets.txt runs; "update" (the nlohmann-based update parser) only when named.
+# build/fuzz/targets.txt runs.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -67,10 +67,7 @@ fi
 # --- configure and build (serialised: npm test and npm run fuzz may overlap) ---------------------
 build=build/fuzz
 mkdir -p "$build"
-want_update=false
-for target in "${targets[@]}"; do [[ $target == update ]] && want_update=true; done
 configure_args=(-S tests/fuzz -B "$build" -G "Unix Makefiles" -DCMAKE_CXX_COMPILER=clang++)
-$want_update && configure_args+=(-DMITI_FUZZ_UPDATE=ON)
 {
   flock 9
   # Quick when nothing changed; writes build/fuzz/targets.txt.
@@ -80,7 +77,6 @@ $want_update && configure_args+=(-DMITI_FUZZ_UPDATE=ON)
   }
 } 9>"$build/.lock"
 mapfile -t known < <(grep -v '^$' "$build/targets.txt")
-$want_update && known+=(update)
 if [[ $action == list ]]; then
   printf '%s\n' "${known[@]}"
   exit 0

@@ -491,6 +491,23 @@ class Parser {
     }
   }
 
+  static bool has_repeated_names(const Json::Object& members) {
+    if (members.size() <= 8) {
+      for (std::size_t i = 1; i < members.size(); ++i) {
+        for (std::size_t j = 0; j < i; ++j) {
+          if (members[i].key == members[j].key) return true;
+        }
+      }
+      return false;
+    }
+    // Large objects: sorted, so a body of many members stays O(n log n).
+    std::vector<std::string_view> names;
+    names.reserve(members.size());
+    for (const Json::Member& member : members) names.push_back(member.key);
+    std::sort(names.begin(), names.end());
+    return std::adjacent_find(names.begin(), names.end()) != names.end();
+  }
+
   bool parse_object(Json& out, int depth) {
     if (depth >= Json::kMaxDepth) return fail("nesting too deep");
     ++pos_;  // '{'
@@ -520,6 +537,9 @@ class Parser {
       }
       if (text_[pos_] == '}') {
         ++pos_;
+        // Readers disagree on repeated names (JavaScript keeps the last, a
+        // lookup here would find the first): such text is refused.
+        if (has_repeated_names(members)) return fail("a member name is repeated");
         out = Json(std::move(members));
         return true;
       }

@@ -1,7 +1,8 @@
-// libFuzzer entry: a webhook body through parse_update, parse_command and
-// split_message, checking the properties the dispatcher relies on.
+// libFuzzer entry: a webhook body through miti's JSON parser, parse_update and
+// parse_command, checking the properties the dispatcher relies on (the
+// splitter has a target of its own: splitter.cpp).
 //
-// Input: byte 0 picks the bot username and a split limit, the rest is the
+// Input: byte 0 picks the bot username, the rest is the
 // body. Any exception or failed check aborts, which the fuzzer reports.
 #include <cstddef>
 #include <cstdint>
@@ -14,7 +15,6 @@
 #include "miti/json.hpp"
 #include "miti/telegram.hpp"
 #include "telegram/command_parser.hpp"
-#include "telegram/message_splitter.hpp"
 
 namespace {
 
@@ -42,40 +42,30 @@ void check_command(const miti::telegram::Message& message, std::string_view user
         "args are not the end of the text");
 }
 
-void check_split(std::string_view text, std::size_t max_units) {
-  auto pieces = miti::telegram::split_message(text, max_units);
-  check(!pieces.empty(), "no pieces");
-  std::size_t at = 0;
-  for (std::size_t i = 0; i < pieces.size(); ++i) {
-    // A single astral character is 2 units: a limit of 1 cannot be met.
-    check(max_units < 2 || miti::telegram::utf16_length(pieces[i]) <= max_units,
-          "piece over the limit");
-    check(text.substr(at, pieces[i].size()) == pieces[i], "piece does not match the text");
-    at += pieces[i].size();
-    if (i + 1 < pieces.size() && at < text.size() && (text[at] == '\n' || text[at] == ' ')) ++at;
-  }
-  check(at == text.size(), "pieces lose text");
-}
-
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   if (size == 0) return 0;
   static constexpr std::string_view kUsernames[] = {"", "mybot", "@MyBot", "a"};
   std::string_view username = kUsernames[data[0] % 4];
-  std::size_t max_units = 2 + data[0] / 4 % 64;  // small limits split often
   std::string_view body(reinterpret_cast<const char*>(data + 1), size - 1);
 
-  miti::Json json = miti::Json::parse(body, nullptr, /*allow_exceptions=*/false);
-  if (json.is_discarded()) return 0;
+  std::optional<miti::Json> parsed = miti::Json::try_parse(body);
+  if (!parsed) return 0;
+  // The JSON round trip: what dump() writes parses back to an equal value,
+  // and dumping that again gives the same text.
+  const std::string text = parsed->dump();
+  std::optional<miti::Json> again = miti::Json::try_parse(text);
+  check(again.has_value(), "dump() wrote text that does not parse");
+  check(*again == *parsed, "parse(dump(x)) != x");
+  check(again->dump() == text, "dump() is not stable");
+  miti::Json json = std::move(*parsed);
   // parse_update's contract: nullopt for anything that is not an update, never a throw.
   std::optional<miti::telegram::Update> update = miti::telegram::parse_update(std::move(json));
   if (!update) return 0;
   for (const auto* message : {&update->message, &update->channel_post, &update->edited_message}) {
     if (!*message) continue;
     check_command(**message, username);
-    if ((*message)->text && (*message)->text->size() < 4096)
-      check_split(*(*message)->text, max_units);
   }
   return 0;
 }
