@@ -1,6 +1,8 @@
 // miti-crons check/sync against temporary copies of wrangler.toml: in step passes, a missing or
 // an extra schedule fails naming the module, cron and schedule, sync rewrites only the crons list
-// and is idempotent, and spelling differences (spacing, names, case) count as equal.
+// and is idempotent, and spelling differences (spacing, names, case) count as equal. Past the
+// trigger budget, sync writes one covering trigger and MITI_CRON_DISPATCH = "time", and the check
+// proves coverage instead.
 import { test, describe, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
@@ -34,6 +36,7 @@ const MANIFEST = {
       ],
     },
     { name: "broken", commands: [], crons: [{ name: "bad", schedule: "0 9 * * 0" }] },
+    { name: "late", commands: [], crons: [{ name: "trim", schedule: "17 3 * * *" }] },
   ],
 };
 
@@ -173,8 +176,8 @@ describe("check", () => {
     const manifest = path.join(dir, "many.json");
     writeFileSync(manifest, JSON.stringify(many));
     const file = writeToml(toml({ modules: "many" }));
-    assert.equal(spawnSync(TOOL, ["sync", "--toml", file, "--manifest", manifest]).status, 0);
-    const result = spawnSync(TOOL, ["check", "--toml", file, "--manifest", manifest], { encoding: "utf8" });
+    assert.equal(spawnSync(TOOL, ["sync", "--toml", file, "--manifest", manifest, "--budget", "6"]).status, 0);
+    const result = spawnSync(TOOL, ["check", "--toml", file, "--manifest", manifest, "--budget", "6"], { encoding: "utf8" });
     assert.equal(result.status, 0, result.stderr);
     assert.match(result.stdout, /6 cron triggers: the Workers Free plan allows 5 per account/);
   });
@@ -284,6 +287,109 @@ other = "kept"
     }
     assert.equal(crons("check", file, "--modules", "remind,weekly").status, 0);
     assert.match(crons("sync", file, "--modules", "remind,weekly").stdout, /already in step/);
+  });
+});
+
+describe("trigger budget", () => {
+  // Four distinct schedules: one more than the default budget of 3.
+  const FOUR = "util,remind,weekly,late";
+  const list = (text) => text.slice(text.indexOf("\n[triggers]"));
+
+  test("past the budget, sync writes one covering trigger and MITI_CRON_DISPATCH = \"time\"; check passes", async () => {
+    const before = toml({ modules: FOUR });
+    const file = writeToml(before);
+    const result = crons("sync", file);
+    assert.equal(result.status, 0, result.stderr);
+    assert.match(result.stdout, /4 schedules, more than the budget of 3: one trigger covers them, dispatch by time/);
+    assert.match(result.stdout, /MITI_CRON_DISPATCH = "time"/);
+    const after = readFileSync(file, "utf8");
+    // [vars] gains one line after its last entry; the rest is kept and the list appended.
+    const notes = 'NOTE = "crons = [\\"not this one\\"]"\n';
+    assert.ok(before.includes(notes));
+    const withVar = before.replace(notes, `${notes}MITI_CRON_DISPATCH = "time"  # \`npm run crons:sync\`: more schedules than the trigger budget\n`);
+    assert.ok(after.startsWith(withVar), after);
+    assert.match(
+      list(after),
+      /^\n\[triggers\]\n(#.*\n)+crons = \[\n  "\* \* \* \* \*",  # covers 4 schedules; MITI_CRON_DISPATCH = "time" runs each cron when it is due:\n  #   \* \* \* \* \*    remind\.deliver, weekly\.heartbeat\n  #   0 3 \* \* \*    remind\.trim\n  #   0 9 \* \* mon  weekly\.digest\n  #   17 3 \* \* \*   late\.trim\n\]\n$/,
+    );
+    const check = crons("check", file);
+    assert.equal(check.status, 0, check.stderr);
+    assert.match(check.stdout, /covers every cron of MODULES "util,remind,weekly,late" by time \(1 trigger for 4 schedules, budget 3\)/);
+    assert.match(crons("sync", file).stdout, /already in step/);
+    const { unstable_readConfig } = await import("wrangler");
+    const config = unstable_readConfig({ config: file }, {});
+    assert.deepEqual(config.triggers.crons, ["* * * * *"]);
+    assert.equal(config.vars.MITI_CRON_DISPATCH, "time");
+  });
+
+  test("a hand-edited trigger that misses a cron's minutes fails, naming the cron", () => {
+    const file = writeToml(toml({ modules: FOUR }));
+    assert.equal(crons("sync", file).status, 0);
+    writeFileSync(file, readFileSync(file, "utf8").replace('"* * * * *",  # covers', '"*/5 * * * *",  # covers'));
+    const result = crons("check", file);
+    assert.equal(result.status, 1);
+    assert.match(result.stderr, /module 'late', cron 'trim' runs on '17 3 \* \* \*', but no trigger in wrangler\.toml \[triggers\] crons fires at 2026-01-01 03:17 UTC/);
+    assert.match(result.stderr, /module 'remind', cron 'deliver' runs on '\* \* \* \* \*', but no trigger .* fires at 2026-01-01 00:01 UTC/);
+    assert.doesNotMatch(result.stderr, /cron 'digest'/, "0 9 on Mondays is on the */5 grid");
+    assert.match(result.stderr, /npm run crons:sync/);
+  });
+
+  test("a trigger that covers nothing and triggers that fire together fail", () => {
+    const timeMode = (modules, crons) =>
+      writeToml(toml({ modules, triggers: `\n[triggers]\ncrons = ${crons}\n` }).replace("[vars]\n", '[vars]\nMITI_CRON_DISPATCH = "time"\n'));
+    const idle = crons("check", timeMode("late", '["17 3 * * *", "0 4 * * *"]'));
+    assert.equal(idle.status, 1);
+    assert.match(idle.stderr, /lists '0 4 \* \* \*', which never fires when a cron of MODULES \("late"\) is due/);
+    assert.doesNotMatch(idle.stderr, /'17 3 \* \* \*', which never/);
+    const twice = crons("check", timeMode(FOUR, '["* * * * *", "0 3 * * *"]'));
+    assert.equal(twice.status, 1);
+    assert.match(twice.stderr, /lists '\* \* \* \* \*' and '0 3 \* \* \*', which both fire at 2026-01-01 03:00 UTC, when module 'remind', cron 'deliver' is due: .* it would run twice/);
+  });
+
+  test("--budget decides; MITI_CRON_BUDGET in [vars] is the default; bad budgets are clear errors", () => {
+    const file = writeToml(toml({ modules: FOUR }));
+    const result = crons("sync", file, "--budget", "4");
+    assert.equal(result.status, 0, result.stderr);
+    const after = readFileSync(file, "utf8");
+    assert.equal((list(after).match(/^  "[^"]+",  # /gm) ?? []).length, 4);
+    assert.doesNotMatch(after, /MITI_CRON_DISPATCH/);
+    assert.equal(crons("check", file, "--budget", "4").status, 0);
+    // Without the flag the default 3 applies: still in step, with a note.
+    const noted = crons("check", file);
+    assert.equal(noted.status, 0, noted.stderr);
+    assert.match(noted.stdout, /note: 4 schedules, more than the trigger budget of 3/);
+
+    const persisted = writeToml(toml({ modules: FOUR }).replace("[vars]\n", '[vars]\nMITI_CRON_BUDGET = "4"\n'));
+    assert.equal(crons("sync", persisted).status, 0);
+    assert.doesNotMatch(readFileSync(persisted, "utf8"), /MITI_CRON_DISPATCH/);
+    assert.equal(crons("check", persisted).status, 0);
+    assert.equal(crons("sync", persisted, "--budget", "1").status, 0, "the flag wins over the variable");
+    assert.match(readFileSync(persisted, "utf8"), /MITI_CRON_DISPATCH = "time"/);
+
+    for (const bad of ["0", "-2", "three", "2.5", "251"]) {
+      const refused = crons("sync", file, "--budget", bad);
+      assert.equal(refused.status, 2, bad);
+      assert.match(refused.stderr, new RegExp(`--budget is '${bad.replace(".", "\\.")}': the cron trigger budget must be a whole number from 1 to 250`));
+    }
+    assert.equal(crons("sync", file, "--budget").status, 2);
+    const badVar = writeToml(toml({ modules: FOUR }).replace("[vars]\n", "[vars]\nMITI_CRON_BUDGET = 0\n"));
+    const refused = crons("check", badVar);
+    assert.equal(refused.status, 1);
+    assert.match(refused.stderr, /\[vars\] MITI_CRON_BUDGET is '0': the cron trigger budget must be a whole number/);
+  });
+
+  test("back within the budget: one trigger per schedule again and the dispatch variable removed", () => {
+    const plain = writeToml(toml({ modules: "util,remind,weekly" }));
+    assert.equal(crons("sync", plain).status, 0);
+    const file = writeToml(toml({ modules: FOUR }));
+    assert.equal(crons("sync", file).status, 0);
+    assert.match(readFileSync(file, "utf8"), /MITI_CRON_DISPATCH = "time"/);
+    writeFileSync(file, readFileSync(file, "utf8").replace(`MODULES = "${FOUR}"`, 'MODULES = "util,remind,weekly"'));
+    const result = crons("sync", file);
+    assert.equal(result.status, 0, result.stderr);
+    assert.match(result.stdout, /MITI_CRON_DISPATCH removed/);
+    assert.equal(readFileSync(file, "utf8"), readFileSync(plain, "utf8"), "the same file as a sync within the budget from the start");
+    assert.equal(crons("check", file).status, 0);
   });
 });
 

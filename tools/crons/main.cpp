@@ -1,10 +1,13 @@
 // miti-crons: keeps wrangler.toml [triggers] crons in step with the crons the modules in
 // [vars] MODULES declare (the modules production runs).
 //
-//   miti-crons check [--toml wrangler.toml] [--modules "a,b"] [--manifest file.json]
-//   miti-crons sync  [--toml wrangler.toml] [--modules "a,b"] [--manifest file.json]
+//   miti-crons check [--toml wrangler.toml] [--modules "a,b"] [--manifest file.json] [--budget N]
+//   miti-crons sync  [--toml wrangler.toml] [--modules "a,b"] [--manifest file.json] [--budget N]
 //
-// check exits 1 naming every module/cron/schedule out of step; sync rewrites only the crons list.
+// check exits 1 naming every module/cron/schedule out of step; sync rewrites only the crons list
+// (and [vars] MITI_CRON_DISPATCH when the dispatch mode changes). The trigger budget is --budget,
+// else [vars] MITI_CRON_BUDGET, else 3: within it each schedule gets a trigger; past it one
+// trigger covers them all and the Worker dispatches by time (lib/cron_consistency.hpp).
 // The declared crons come from the compiled modules (the registry the Worker builds), or from a
 // miti-manifest JSON file with --manifest (used by the tests). --modules overrides MODULES.
 #include <iostream>
@@ -29,6 +32,8 @@ struct Options {
   std::string toml = "wrangler.toml";
   std::optional<std::string> modules;
   std::optional<std::string> manifest;
+  std::optional<std::size_t> budget;
+  std::string error;  // a usage problem worth more than the usage line
 };
 
 class Failure : public std::runtime_error {
@@ -88,6 +93,14 @@ Options parse_options(int argc, char** argv) {
       options.modules = argv[++i];
     } else if (arg == "--manifest" && has_value) {
       options.manifest = argv[++i];
+    } else if (arg == "--budget" && has_value) {
+      try {
+        options.budget = miti::tools::parse_cron_budget(argv[++i], "--budget");
+      } catch (const std::invalid_argument& error) {
+        options.command.clear();
+        options.error = error.what();
+        break;
+      }
     } else if (options.command.empty() && (arg == "check" || arg == "sync")) {
       options.command = arg;
     } else {
@@ -110,21 +123,42 @@ int run(const Options& options) {
     throw Failure(options.toml +
                   " has no [vars] MODULES, so there is no telling which modules run; set it");
   }
+  std::size_t budget = miti::tools::kDefaultCronBudget;
+  if (options.budget) {
+    budget = *options.budget;
+  } else if (scanned.cron_budget) {
+    try {
+      budget = miti::tools::parse_cron_budget(scanned.cron_budget->value,
+                                              options.toml + " [vars] MITI_CRON_BUDGET");
+    } catch (const std::invalid_argument& error) {
+      throw Failure(error.what());
+    }
+  }
   std::vector<DeclaredCron> declared =
       options.manifest ? from_manifest(*options.manifest, modules) : from_registry(modules);
 
   if (options.command == "check") {
     std::vector<std::string> listed =
         scanned.crons ? scanned.crons->items : std::vector<std::string>{};
-    auto report = miti::tools::check_crons(declared, listed, modules);
+    miti::tools::CronSettings settings{.budget = budget};
+    if (scanned.cron_dispatch) settings.dispatch = scanned.cron_dispatch->value;
+    auto report = miti::tools::check_crons(declared, listed, modules, settings);
     for (const auto& note : report.notes) std::cout << "crons: note: " << note << "\n";
     if (!report.ok()) {
       for (const auto& problem : report.problems) std::cerr << "crons: " << problem << "\n";
       return 1;
     }
-    std::cout << "crons: " << options.toml << " [triggers] crons is in step with MODULES \""
-              << modules << "\" (" << listed.size() << " schedule"
-              << (listed.size() == 1 ? "" : "s") << ")\n";
+    auto count = [](std::size_t n, const char* what) {
+      return std::to_string(n) + " " + what + (n == 1 ? "" : "s");
+    };
+    if (report.by_time) {
+      std::cout << "crons: " << options.toml << " [triggers] crons covers every cron of MODULES \""
+                << modules << "\" by time (" << count(report.triggers, "trigger") << " for "
+                << count(report.schedules, "schedule") << ", budget " << budget << ")\n";
+    } else {
+      std::cout << "crons: " << options.toml << " [triggers] crons is in step with MODULES \""
+                << modules << "\" (" << count(listed.size(), "schedule") << ")\n";
+    }
     return 0;
   }
 
@@ -134,17 +168,23 @@ int run(const Options& options) {
     std::cerr << "crons: " << options.toml << " left unchanged\n";
     return 1;
   }
-  auto sync = miti::tools::sync_crons(text, declared);
+  auto sync = miti::tools::sync_crons(text, declared, budget);
+  const std::string mode =
+      sync.by_time
+          ? " (" + std::to_string(sync.schedules) + " schedules, more than the budget of " +
+                std::to_string(budget) + ": one trigger covers them, dispatch by time)"
+          : "";
   if (!sync.changed) {
     std::cout << "crons: " << options.toml << " [triggers] crons already in step with MODULES \""
-              << modules << "\"\n";
+              << modules << "\"" << mode << "\n";
     return 0;
   }
   miti::tools::write_file_atomic(options.toml, sync.text);
   std::cout << "crons: rewrote " << options.toml << " [triggers] crons for MODULES \"" << modules
-            << "\"\n";
+            << "\"" << mode << "\n";
   for (const auto& added : sync.added) std::cout << "  + " << added << "\n";
   for (const auto& removed : sync.removed) std::cout << "  - " << removed << "\n";
+  if (sync.dispatch_change) std::cout << "  " << *sync.dispatch_change << "\n";
   return 0;
 }
 
@@ -153,8 +193,9 @@ int run(const Options& options) {
 int main(int argc, char** argv) {
   Options options = parse_options(argc, argv);
   if (options.command.empty()) {
+    if (!options.error.empty()) std::cerr << "crons: " << options.error << "\n";
     std::cerr << "usage: miti-crons check|sync [--toml wrangler.toml] [--modules \"a,b\"] "
-                 "[--manifest manifest.json]\n";
+                 "[--manifest manifest.json] [--budget N]\n";
     return 2;
   }
   try {

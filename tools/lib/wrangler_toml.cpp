@@ -92,15 +92,19 @@ class Scanner {
     i_ += array_table ? 2 : 1;
     end_of_line();
     if (!array_table && table_ == "triggers") result_.triggers_body = i_;
+    if (!array_table && table_ == "vars") result_.vars_last_line_end = i_;
     if (array_table) table_ = "[[" + table_ + "]]";  // never matches a table we read
   }
 
   void key_value() {
+    std::size_t line_begin = i_;
+    while (line_begin > 0 && s_[line_begin - 1] != '\n') --line_begin;
     std::string name = key();
     if (peek() != '=') fail("expected '=' after " + name);
     ++i_;
     skip_spaces();
     std::string full = table_.empty() ? name : table_ + "." + name;
+    std::optional<TomlKeyValue>* recorded = nullptr;
     if (full == "vars.MODULES") {
       if (peek() != '"' && peek() != '\'') fail("[vars] MODULES must be a string");
       result_.modules = string_value();
@@ -108,10 +112,26 @@ class Scanner {
       result_.crons = string_array();
     } else if (full == "triggers" || full == "vars") {
       fail("write " + full + " as a [" + full + "] section; miti's tools read it only there");
+    } else if (full == "vars.MITI_CRON_DISPATCH" || full == "vars.MITI_CRON_BUDGET") {
+      recorded = full == "vars.MITI_CRON_DISPATCH" ? &result_.cron_dispatch : &result_.cron_budget;
+      TomlKeyValue kv;
+      kv.line_begin = line_begin;
+      kv.value_begin = i_;
+      kv.is_string = peek() == '"' || peek() == '\'';
+      if (kv.is_string) {
+        kv.value = string_value();
+      } else {
+        skip_value();
+        kv.value = std::string(s_.substr(kv.value_begin, i_ - kv.value_begin));
+      }
+      kv.value_end = i_;
+      *recorded = kv;
     } else {
       skip_value();
     }
     end_of_line();
+    if (recorded != nullptr) (*recorded)->line_end = i_;
+    if (table_ == "vars") result_.vars_last_line_end = i_;
   }
 
   TomlStringArray string_array() {
@@ -321,6 +341,39 @@ std::string replace_crons(std::string_view text, const WranglerCrons& scanned,
         "crons = ");
     out.append(array).append("\n");
   }
+  return out;
+}
+
+std::string set_cron_dispatch(std::string_view text, const WranglerCrons& scanned,
+                              std::optional<std::string_view> value) {
+  std::string out;
+  const auto& line = scanned.cron_dispatch;
+  if (!value) {
+    if (!line) return std::string(text);
+    out.append(text.substr(0, line->line_begin));
+    out.append(text.substr(line->line_end));
+    return out;
+  }
+  const std::string quoted = toml_string(*value);
+  if (line) {
+    out.append(text.substr(0, line->value_begin));
+    out.append(quoted);
+    out.append(text.substr(line->value_end));
+    return out;
+  }
+  const std::string entry = "MITI_CRON_DISPATCH = " + quoted +
+                            "  # `npm run crons:sync`: more schedules than the trigger budget\n";
+  if (scanned.vars_last_line_end) {
+    std::size_t at = *scanned.vars_last_line_end;
+    out.append(text.substr(0, at));
+    if (!out.empty() && out.back() != '\n') out += '\n';
+    out.append(entry);
+    out.append(text.substr(at));
+    return out;
+  }
+  out.append(text);
+  if (!out.empty() && out.back() != '\n') out += '\n';
+  out.append("\n[vars]\n").append(entry);
   return out;
 }
 
