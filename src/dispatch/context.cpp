@@ -125,7 +125,7 @@ Task<std::optional<telegram::Message>> Context::reply(std::string text, SendOpti
       routed_.message->is_topic_message) {
     options.message_thread_id = routed_.message->message_thread_id;
   }
-  co_return co_await api().send_message(chat().id, std::move(text), std::move(options));
+  return api().send_message(chat().id, std::move(text), std::move(options));
 }
 
 Task<void> Context::answer(std::string text, AnswerOptions options) {
@@ -134,7 +134,7 @@ Task<void> Context::answer(std::string text, AnswerOptions options) {
   if (api().answered(query->id)) {
     throw UsageError("this button press was answered already");
   }
-  co_await api().answer_callback_query(query->id, std::move(text), std::move(options));
+  return api().answer_callback_query(query->id, std::move(text), std::move(options));
 }
 
 Task<std::optional<telegram::Message>> Context::edit_text(std::string text, EditOptions options) {
@@ -142,8 +142,8 @@ Task<std::optional<telegram::Message>> Context::edit_text(std::string text, Edit
   if (query == nullptr || !query->message) {
     throw UsageError("edit_text() edits the message of a pressed button; there is none here");
   }
-  co_return co_await api().edit_message_text(query->message->chat.id, query->message->message_id,
-                                             std::move(text), std::move(options));
+  return api().edit_message_text(query->message->chat.id, query->message->message_id,
+                                 std::move(text), std::move(options));
 }
 
 Task<std::optional<telegram::Message>> Context::edit_keyboard(Json reply_markup) {
@@ -151,8 +151,8 @@ Task<std::optional<telegram::Message>> Context::edit_keyboard(Json reply_markup)
   if (query == nullptr || !query->message) {
     throw UsageError("edit_keyboard() edits the message of a pressed button; there is none here");
   }
-  co_return co_await api().edit_message_reply_markup(
-      query->message->chat.id, query->message->message_id, std::move(reply_markup));
+  return api().edit_message_reply_markup(query->message->chat.id, query->message->message_id,
+                                         std::move(reply_markup));
 }
 
 void Context::respond_now() {

@@ -492,20 +492,33 @@ class Parser {
   }
 
   static bool has_repeated_names(const Json::Object& members) {
-    if (members.size() <= 8) {
-      for (std::size_t i = 1; i < members.size(); ++i) {
+    const std::size_t count = members.size();
+    if (count <= 16) {
+      for (std::size_t i = 1; i < count; ++i) {
         for (std::size_t j = 0; j < i; ++j) {
           if (members[i].key == members[j].key) return true;
         }
       }
       return false;
     }
-    // Large objects: sorted, so a body of many members stays O(n log n).
-    std::vector<std::string_view> names;
-    names.reserve(members.size());
-    for (const Json::Member& member : members) names.push_back(member.key);
-    std::sort(names.begin(), names.end());
-    return std::adjacent_find(names.begin(), names.end()) != names.end();
+    // Large objects: an open-addressed table of member indexes by a hash of
+    // the name, so a body of many members stays linear.
+    std::size_t capacity = 64;
+    while (capacity < 2 * count) capacity *= 2;
+    std::vector<std::uint32_t> slots(capacity, 0);  // index + 1; 0 is empty
+    for (std::size_t i = 0; i < count; ++i) {
+      const std::string& name = members[i].key;
+      std::uint32_t hash = 2166136261u;  // FNV-1a
+      for (char c : name) hash = (hash ^ static_cast<unsigned char>(c)) * 16777619u;
+      for (std::size_t at = hash & (capacity - 1);; at = (at + 1) & (capacity - 1)) {
+        if (slots[at] == 0) {
+          slots[at] = static_cast<std::uint32_t>(i + 1);
+          break;
+        }
+        if (members[slots[at] - 1].key == name) return true;
+      }
+    }
+    return false;
   }
 
   bool parse_object(Json& out, int depth) {

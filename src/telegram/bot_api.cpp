@@ -174,7 +174,7 @@ Task<std::optional<telegram::Message>> BotApi::edit_message_text(std::int64_t ch
   for (const auto& [key, value] : options.extra.items()) {
     if (!params.contains(key)) params[key] = value;
   }
-  co_return co_await send_or_call("editMessageText", std::move(params), options.no_webhook_reply);
+  return send_or_call("editMessageText", std::move(params), options.no_webhook_reply);
 }
 
 Task<std::optional<telegram::Message>> BotApi::edit_message_reply_markup(std::int64_t chat_id,
@@ -184,11 +184,11 @@ Task<std::optional<telegram::Message>> BotApi::edit_message_reply_markup(std::in
   // An empty keyboard removes the buttons.
   params["reply_markup"] =
       reply_markup.is_null() ? Json{{"inline_keyboard", Json::array()}} : std::move(reply_markup);
-  co_return co_await send_or_call("editMessageReplyMarkup", std::move(params), false);
+  return send_or_call("editMessageReplyMarkup", std::move(params), false);
 }
 
 Task<void> BotApi::delete_message(std::int64_t chat_id, std::int64_t message_id) {
-  co_await send("deleteMessage", {{"chat_id", chat_id}, {"message_id", message_id}});
+  return send("deleteMessage", {{"chat_id", chat_id}, {"message_id", message_id}});
 }
 
 Task<void> BotApi::answer_callback_query(std::string callback_query_id, std::string text,
@@ -198,21 +198,21 @@ Task<void> BotApi::answer_callback_query(std::string callback_query_id, std::str
   if (options.show_alert) params["show_alert"] = true;
   if (options.url) params["url"] = *options.url;
   if (options.cache_time) params["cache_time"] = *options.cache_time;
-  co_await send("answerCallbackQuery", std::move(params));
+  return send("answerCallbackQuery", std::move(params));
 }
 
 Task<void> BotApi::send_chat_action(std::int64_t chat_id, std::string action,
                                     std::optional<std::int64_t> message_thread_id) {
   Json params = {{"chat_id", chat_id}, {"action", std::move(action)}};
   if (message_thread_id) params["message_thread_id"] = *message_thread_id;
-  co_await send("sendChatAction", std::move(params));
+  return send("sendChatAction", std::move(params));
 }
 
 Task<std::optional<telegram::Message>> BotApi::send_photo(std::int64_t chat_id, std::string photo,
                                                           SendOptions options) {
   Json params = {{"chat_id", chat_id}, {"photo", std::move(photo)}};
   apply_send_options(params, options);
-  co_return co_await send_or_call("sendPhoto", std::move(params), options.no_webhook_reply);
+  return send_or_call("sendPhoto", std::move(params), options.no_webhook_reply);
 }
 
 Task<std::optional<telegram::Message>> BotApi::send_document(std::int64_t chat_id,
@@ -220,7 +220,7 @@ Task<std::optional<telegram::Message>> BotApi::send_document(std::int64_t chat_i
                                                              SendOptions options) {
   Json params = {{"chat_id", chat_id}, {"document", std::move(document)}};
   apply_send_options(params, options);
-  co_return co_await send_or_call("sendDocument", std::move(params), options.no_webhook_reply);
+  return send_or_call("sendDocument", std::move(params), options.no_webhook_reply);
 }
 
 }  // namespace miti

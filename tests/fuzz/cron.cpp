@@ -337,9 +337,9 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   for (int i = 0; i < 4; ++i) {
     check_probe(cron, *spec, rng.between(-8'640'000'000'000'000, 8'640'000'000'000'000), rng);
   }
-  for (std::int64_t far : {std::numeric_limits<std::int64_t>::max(),
-                           std::numeric_limits<std::int64_t>::min(),
-                           std::int64_t{8'640'000'000'000'001}, std::int64_t{-8'640'000'000'000'001}}) {
+  for (std::int64_t far :
+       {std::numeric_limits<std::int64_t>::max(), std::numeric_limits<std::int64_t>::min(),
+        std::int64_t{8'640'000'000'000'001}, std::int64_t{-8'640'000'000'000'001}}) {
     (void)cron.matches_epoch_ms(far);
   }
   // Likely matches, around month ends and starts, 1600-2400 (leap rules of 1600, 1700, 2000).
@@ -365,7 +365,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     const std::int64_t start = epoch_ms(2024, 1, 1, hour, minute);
     const std::int64_t end = epoch_ms(2032, 1, 1, 0, 0);
     bool fires = false;
-    for (std::int64_t t = start; t < end && !fires; t += 86'400'000) fires = cron.matches_epoch_ms(t);
+    for (std::int64_t t = start; t < end && !fires; t += 86'400'000)
+      fires = cron.matches_epoch_ms(t);
     FUZZ_CHECK(fires, "an accepted schedule never fires in 2024-2031");
   }
   return 0;

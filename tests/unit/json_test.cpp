@@ -62,7 +62,8 @@ TEST_CASE("json: an object that repeats a member name is refused, small or large
   CHECK_FALSE(miti::Json::try_parse(R"({"a":1,"b":2,"a":3})").has_value());
   CHECK_FALSE(miti::Json::try_parse(R"({"m":{"x":1,"x":1}})").has_value());
   std::string large = "{";
-  for (int i = 0; i < 100; ++i) large += "\"k" + std::to_string(i) + "\":" + std::to_string(i) + ",";
+  for (int i = 0; i < 100; ++i)
+    large += "\"k" + std::to_string(i) + "\":" + std::to_string(i) + ",";
   CHECK(miti::Json::try_parse(large.substr(0, large.size() - 1) + "}").has_value());
   CHECK_FALSE(miti::Json::try_parse(large + "\"k57\":0}").has_value());
   CHECK(miti::Json::try_parse(R"([{"a":1},{"a":2}])").has_value());
