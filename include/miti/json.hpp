@@ -192,6 +192,9 @@ class Json {
   // JSON text, always valid UTF-8: compact, or with `indent` spaces per level.
   std::string dump(int indent = -1) const;
   void dump_to(std::string& out, int indent = -1, int level = 0) const;
+  // Appends `text` as a JSON string literal (quoted, escaped, invalid UTF-8
+  // replaced by U+FFFD), without building a Json.
+  static void dump_string_to(std::string& out, std::string_view text);
 
   friend bool operator==(const Json& a, const Json& b) noexcept;
 

@@ -270,7 +270,7 @@ Task<void> finish(Run& run) {
   run.tally.unrecorded = static_cast<int>(run.unrecorded_ids.size());
   run.tally.released = 0;
   run.ctx.log().error("remind: claims left to expire",
-                      {{"unrecorded", run.unrecorded_ids}, {"released", 0}, {"error", error}});
+                      {{"unrecorded", miti::Json(run.unrecorded_ids)}, {"released", 0}, {"error", error}});
 }
 
 void log_summary(const Run& run) {

@@ -363,6 +363,10 @@ void append_integer(std::string& out, std::int64_t value) {
 
 }  // namespace
 
+void Json::dump_string_to(std::string& out, std::string_view text) {
+  append_escaped(out, text);
+}
+
 void Json::dump_to(std::string& out, int indent, int level) const {
   auto newline = [&](int depth) {
     if (indent < 0) return;
