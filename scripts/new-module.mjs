@@ -277,7 +277,7 @@ Cron \`tick\` (\`${cron}\`, UTC): records when it last ran, as an ISO time in KV
 key \`${name}:last_tick\`. Its schedule must be in \`wrangler.toml [triggers] crons\`:
 \`npm run crons:sync\` writes it there.
 ` : ""}
-Storage: ${storage}${cron ? ` KV key \`${name}:last_tick\` (cron).` : ""}
+Storage: ${storage}${cron ? ` The cron writes KV key \`${name}:last_tick\`.` : ""}
 
 Tests: \`tests/${name}_test.cpp\` (native, Catch2) and \`tests/${name}.test.mjs\`
 (workerd, through the test kit); see docs/testing-a-module.md.

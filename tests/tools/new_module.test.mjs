@@ -12,11 +12,13 @@
 //    with the wasm build's exact flags and linked into a test Worker with the
 //    link command CMake wrote for miti-test.wasm (every module's objects plus
 //    a module index that lists the new one); then the generated *.test.mjs
-//    runs against it in the copy, through the test kit. About a minute,
-//    mostly the LTO link.
-//  - MITI_SLOW_TESTS=1 adds the honest end to end: `bash scripts/build.sh
-//    native wasm` in the copy (a from-scratch build: about 10 minutes on two
-//    cores), ctest and the generated workerd test there.
+//    runs against it in the copy, through the test kit. About 40 s per
+//    module, mostly the LTO link. (The whole file: about 2 minutes.)
+//  - MITI_SLOW_TESTS=1 adds the end to end a user goes through: the printed
+//    next steps (MODULES, db:sync, crons:sync) in the copy, `bash
+//    scripts/build.sh native wasm` there from scratch (about 10 minutes on
+//    two cores), the consistency checks, ctest and the generated workerd test.
+//  Each skips, saying why, when the build it reuses is missing.
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { execFileSync, spawn, spawnSync } from "node:child_process";
@@ -37,7 +39,9 @@ const SLOW = process.env.MITI_SLOW_TESTS === "1";
 // node_modules linked in for the test kit.
 function copyProject(t) {
   const dir = mkdtempSync(path.join(tmpdir(), "miti-new-module-"));
-  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  // MITI_KEEP_TMP=1 keeps the copies, to look at what failed.
+  if (process.env.MITI_KEEP_TMP === "1") t.diagnostic(`copy kept: ${dir}`);
+  else t.after(() => rmSync(dir, { recursive: true, force: true }));
   const files = execFileSync("git", ["ls-files", "-z"], { cwd: ROOT, encoding: "utf8" }).split("\0").filter(Boolean);
   for (const file of files) {
     if (!existsSync(path.join(ROOT, file))) continue;  // deleted in the work tree
@@ -162,6 +166,67 @@ async function nativeModuleTests(dir, name) {
     path.join(NATIVE, "tools/libmiti_tools_base.a"),
   ]);
   return run(binary, []);
+}
+
+// Shell-like words of a command line (CMake's link.txt): spaces split,
+// double quotes group.
+function words(line) {
+  return line.trim().match(/(?:[^\s"]+|"[^"]*")+/g).map((w) => w.replace(/"/g, ""));
+}
+
+// Builds the copy's build/wasm/miti-test.{mjs,wasm}: the generated module
+// compiled with build/wasm's flags for a module, a module index listing every
+// module of the test Worker plus the new one, and CMake's own link command for
+// miti-test with those objects swapped in. Then the copy's test kit runs it.
+async function wasmTestWorker(dir, name) {
+  const commands = compileCommands(WASM);
+  const moduleEntry = commands.find((e) => e.file.endsWith("/modules/notes/notes.cpp"));
+  assert.ok(moduleEntry, "build/wasm/compile_commands.json lacks modules/notes/notes.cpp");
+  const out = path.join(dir, "build-new-module-wasm");
+  mkdirSync(out, { recursive: true });
+  const indexSource = readFileSync(path.join(WASM, "generated/miti_test_module_index.cpp"), "utf8");
+  const names = [...indexSource.matchAll(/\{"([a-z0-9_]+)", &miti_module_\1\}/g)].map((m) => m[1]);
+  assert.ok(names.includes("util"), "could not read the test Worker's module index");
+  writeFileSync(path.join(out, "index.cpp"), moduleIndex([...names, name]));
+
+  const moduleDir = path.join(dir, "modules", name);
+  const sources = [...readdirSync(moduleDir).filter((f) => f.endsWith(".cpp")).map((f) => path.join(moduleDir, f)), path.join(out, "index.cpp")];
+  const { compiler, flags } = compileFlags(moduleEntry);
+  const objects = sources.map((source, i) => path.join(out, `${path.basename(source)}.${i}.o`));
+  const jobs = sources.map((source, i) => () => mustRun(compiler, [`-I${path.join(dir, "modules")}`, ...flags, "-Werror", "-c", source, "-o", objects[i]], { cwd: moduleEntry.directory }));
+  for (let i = 0; i < jobs.length; i += 2) await Promise.all(jobs.slice(i, i + 2).map((job) => job()));
+
+  // CMake's link line for miti-test, with our objects in place of its index.
+  const linkDir = path.join(WASM, "CMakeFiles/miti_test_worker.dir");
+  const existing = words(readFileSync(path.join(linkDir, "objects1"), "utf8")).filter((o) => !o.includes("miti_test_module_index"));
+  assert.ok(existing.length > 5, "build/wasm's objects list looks empty");
+  const rsp = path.join(out, "objects.rsp");
+  writeFileSync(rsp, [...existing.map((o) => path.resolve(WASM, o)), ...objects].join("\n") + "\n");
+  const target = path.join(dir, "build/wasm");
+  mkdirSync(target, { recursive: true });
+  const link = words(readFileSync(path.join(linkDir, "link.txt"), "utf8").split("\n")[0]).map((w, i, all) => {
+    if (w === "@CMakeFiles/miti_test_worker.dir/objects1") return `@${rsp}`;
+    if (all[i - 1] === "-o") return path.join(target, path.basename(w));  // miti-test.js (+ .wasm beside it)
+    return w;
+  });
+  assert.ok(link.includes(`@${rsp}`) && link.includes("-o"), `unexpected link.txt: ${link.join(" ")}`);
+  await mustRun(link[0], link.slice(1), { cwd: WASM });
+  assert.ok(existsSync(path.join(target, "miti-test.wasm")));
+}
+
+// Runs the module's generated *.test.mjs inside the copy (its test kit, its
+// migrations/, its build/wasm).
+function moduleWorkerTests(dir, name) {
+  const tests = readdirSync(path.join(dir, "modules", name, "tests")).filter((f) => f.endsWith(".test.mjs"));
+  // Without NODE_TEST_CONTEXT, or the child node --test thinks it is nested in ours and runs nothing.
+  const { NODE_TEST_CONTEXT, ...env } = process.env;
+  return run(process.execPath, ["--test", "--test-reporter=tap", ...tests.map((f) => path.join("modules", name, "tests", f))], { cwd: dir, env });
+}
+
+// db:sync in the copy, with this tree's native tool.
+function dbSync(dir) {
+  const tool = path.join(NATIVE, "tools/miti-migrations");
+  return spawnSync(tool, ["sync", "--root", dir], { encoding: "utf8" });
 }
 
 // ------------------------------------------------------------------ refusals
@@ -323,6 +388,20 @@ describe("new-module writes", () => {
   });
 });
 
+describe("docs/testing-a-module.md", () => {
+  test("shows the generated tests exactly as new-module writes them", (t) => {
+    const doc = readFileSync(path.join(ROOT, "docs/testing-a-module.md"), "utf8");
+    const blocks = [...doc.matchAll(/<!-- generated: (\w+) --cron "([^"]*)": (\S+) -->\n```\w+\n([\s\S]*?)\n```/g)];
+    assert.equal(blocks.length, 2, "the two generated test files");
+    const dir = copyProject(t);
+    const [, name, cron] = blocks[0];
+    assert.equal(newModule(dir, name, "--cron", cron).status, 0);
+    for (const [, , , file, shown] of blocks) {
+      assert.equal(shown + "\n", readFileSync(path.join(dir, "modules", name, file), "utf8"), `${file}: regenerate the block in docs/testing-a-module.md`);
+    }
+  });
+});
+
 // ------------------------------------------------------- it builds and passes
 
 describe("the generated module compiles and passes its tests", () => {
@@ -352,5 +431,65 @@ describe("the generated module compiles and passes its tests", () => {
     const result = await nativeModuleTests(dir, "leap");
     assert.notEqual(result.status, 0, result.out);
     assert.match(result.out, /module 'leap', cron 'tick'/);
+  });
+});
+
+describe("the generated workerd test passes against a Worker with the module linked in", () => {
+  const skip = !wasmReady() ? "build/wasm is missing: run `bash scripts/build.sh wasm` first" : !nativeReady() ? "build/native is missing (db:sync needs its tool)" : false;
+
+  test("KV and cron", { skip, timeout: 600_000 }, async (t) => {
+    const dir = copyProject(t);
+    assert.equal(newModule(dir, "greet", "--cron", "0 8 * * *").status, 0);
+    await wasmTestWorker(dir, "greet");
+    const result = await moduleWorkerTests(dir, "greet");
+    assert.equal(result.status, 0, result.out);
+    assert.match(result.out, /# pass 4\b/);
+    assert.match(result.out, /# fail 0\b/);
+  });
+
+  test("D1 (after db:sync)", { skip, timeout: 600_000 }, async (t) => {
+    const dir = copyProject(t);
+    assert.equal(newModule(dir, "tally", "--migration").status, 0);
+    const synced = dbSync(dir);
+    assert.equal(synced.status, 0, synced.stdout + synced.stderr);
+    assert.ok(readdirSync(path.join(dir, "migrations")).some((f) => /_tally_0001_create_uses\.sql$/.test(f)), "db:sync consolidated the migration");
+    await wasmTestWorker(dir, "tally");
+    const result = await moduleWorkerTests(dir, "tally");
+    assert.equal(result.status, 0, result.out);
+    assert.match(result.out, /# pass 3\b/);
+    assert.match(result.out, /# fail 0\b/);
+  });
+});
+
+describe("end to end in a fresh copy, following the printed next steps (MITI_SLOW_TESTS=1)", () => {
+  // A from-scratch native and wasm build of the copy: about 10 minutes on two
+  // cores, too slow for every `npm test`. What it adds over the tests above:
+  // CMake discovering the folder, the full unit suite and consistency checks
+  // with the module in, and crons:sync with the real cron parser.
+  const skip = SLOW ? false : "set MITI_SLOW_TESTS=1 (builds a copy of the project from scratch, ~10 min)";
+
+  test("new-module, MODULES, build, db:sync, crons:sync, checks, unit tests, workerd test", { skip, timeout: 1_800_000 }, async (t) => {
+    const dir = copyProject(t);
+    const made = newModule(dir, "greet", "--migration", "--cron", "0 8 * * *");
+    assert.equal(made.status, 0, made.stderr);
+    // 1. the MODULES line it printed
+    const line = made.stdout.match(/MODULES = "[^"]*"/)[0];
+    const toml = path.join(dir, "wrangler.toml");
+    writeFileSync(toml, readFileSync(toml, "utf8").replace(/^MODULES = "[^"]*"/m, line));
+    await mustRun("bash", ["scripts/build.sh", "native", "wasm"], { cwd: dir });
+    // 2. db:sync and crons:sync (the scripts without their setup/build prefix: built above)
+    await mustRun(process.execPath, ["scripts/db-sync.mjs"], { cwd: dir });
+    await mustRun(process.execPath, ["scripts/crons-sync.mjs"], { cwd: dir });
+    assert.match(readFileSync(toml, "utf8"), /"0 8 \* \* \*"/);
+    for (const check of ["migrations", "crons", "format"]) await mustRun("bash", [`scripts/checks/${check}.sh`], { cwd: dir });
+    // 3. npm test's parts: every unit test (the module's among them), then its workerd test
+    const unit = await mustRun("ctest", ["--preset", "native"], { cwd: dir });
+    assert.match(unit, /100% tests passed/);
+    // (Catch2 v2 exits with the number of tests it listed.)
+    const { out: listed } = await run(path.join(dir, "build/native/tests/unit/miti_unit_tests"), ["--list-test-names-only", "[greet]"]);
+    assert.equal(listed.split("\n").filter((l) => l.startsWith("greet: ")).length, 4, listed);
+    const worker = await moduleWorkerTests(dir, "greet");
+    assert.equal(worker.status, 0, worker.out);
+    assert.match(worker.out, /# pass 4\b/);
   });
 });
