@@ -70,7 +70,7 @@ async function telegramCall(op, env, fetcher, timeoutMs) {
     throw error;
   }
   // A proxy or error page may echo the URL: never let the token into wasm.
-  const text = (await response.text()).split(token).join("<redacted>");
+  const text = redactToken(await response.text(), token);
   try {
     return JSON.parse(text);
   } catch {
@@ -120,6 +120,14 @@ export async function performOperation(op, env, fetcher = fetch, bounds = {}) {
 export function describeError(error, env) {
   let text = String(error?.message ?? error);
   const token = env?.TELEGRAM_BOT_TOKEN;
-  if (token) text = text.split(token).join("<redacted>");
-  return text;
+  return token ? redactToken(text, token) : text;
+}
+
+// The token, and its secret part on its own: a page may echo the URL
+// percent-encoded ("123456%3AAbC..."), which hides the whole token but not
+// the part after ':' (letters, digits, '_' and '-' are never encoded).
+function redactToken(text, token) {
+  text = text.split(token).join("<redacted>");
+  const secret = token.slice(token.indexOf(":") + 1);
+  return secret.length >= 8 ? text.split(secret).join("<redacted>") : text;
 }

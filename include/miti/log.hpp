@@ -28,8 +28,8 @@ class LogValue {
   LogValue(const std::string& text) noexcept : LogValue(std::string_view(text)) {}
   LogValue(bool value) noexcept : kind_(Kind::kBool), integer_(value ? 1 : 0) {}
   template <std::integral T>
-    requires(!std::same_as<T, bool>)
-  LogValue(T value) noexcept : kind_(Kind::kInteger), integer_(static_cast<std::int64_t>(value)) {}
+  requires(!std::same_as<T, bool>) LogValue(T value)
+  noexcept : kind_(Kind::kInteger), integer_(static_cast<std::int64_t>(value)) {}
   LogValue(double value) noexcept : kind_(Kind::kReal), real_(value) {}
   LogValue(const Json& value) noexcept : kind_(Kind::kJson), json_(&value) {}
 

@@ -156,7 +156,7 @@ Task<std::optional<telegram::Message>> Context::edit_keyboard(Json reply_markup)
 }
 
 void Context::respond_now() {
-  if (scope().respond_now) scope().respond_now();
+  if (scope().respond_now != nullptr) scope().respond_now(scope().respond_now_owner, scope().id);
 }
 
 Task<void> Context::ask(std::string_view step, std::string question, AskOptions options) {

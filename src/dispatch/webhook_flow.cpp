@@ -194,7 +194,10 @@ Task<void> Worker::webhook_flow(ActiveRequest& request) {
 
   BotApi api(scope, env.var_or("TELEGRAM_WEBHOOK_REPLY", "true") != "false");
   request.api = &api;
-  scope.respond_now = [this, id = scope.id] { respond_now(id); };
+  scope.respond_now = [](void* worker, runtime::RequestId id) {
+    static_cast<Worker*>(worker)->respond_now(id);
+  };
+  scope.respond_now_owner = this;
 
   if (route.kind == RouteKind::kStaleCallback) {
     // Old buttons of a removed module, or forged data: stop the spinner, do

@@ -3,7 +3,6 @@
 #pragma once
 
 #include <cstdint>
-#include <functional>
 #include <memory>
 
 #include "miti/env.hpp"
@@ -24,9 +23,11 @@ struct RequestScope {
   Logger log;
   // When the request must be done by (epoch ms); see ModuleContext::deadline_ms.
   std::int64_t deadline_ms = INT64_MAX;
-  // Answers a webhook now and lets the handler go on in the background (set
-  // by the webhook flow; empty elsewhere).
-  std::function<void()> respond_now;
+  // Answers a webhook now and lets the handler go on in the background: set
+  // by the webhook flow (called with `respond_now_owner` and the request id),
+  // null elsewhere. A plain function pointer: no std::function in the Worker.
+  void (*respond_now)(void* owner, RequestId request) = nullptr;
+  void* respond_now_owner = nullptr;
 };
 
 // Sends `op` to the host; its JSON answer, or a HostError carrying the

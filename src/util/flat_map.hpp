@@ -36,11 +36,13 @@ class FlatMap {
                         [&](const Entry& entry) { return entry.first == key; });
   }
 
-  // Inserts unless the key is there; like std::map::try_emplace.
-  std::pair<iterator, bool> try_emplace(Key key, Value value) {
+  // Inserts unless the key is there; like std::map::try_emplace, `value` is
+  // left untouched (not moved from) when the key is there.
+  template <typename V>
+  std::pair<iterator, bool> try_emplace(const Key& key, V&& value) {
     iterator it = find(key);
     if (it != entries_.end()) return {it, false};
-    entries_.emplace_back(std::move(key), std::move(value));
+    entries_.emplace_back(key, std::forward<V>(value));
     return {entries_.end() - 1, true};
   }
   Value& operator[](const Key& key) { return try_emplace(key, Value{}).first->second; }
