@@ -46,9 +46,6 @@ export function instantiate(wasmModule, host) {
         return false;
       }
     },
-    // The high half of an i64 a legalized export returns (Emscripten's
-    // dynCall_ji); the shim calls no such export.
-    setTempRet0() {},
     abort() {
       throw new WebAssembly.RuntimeError("abort() called in the wasm core");
     },
