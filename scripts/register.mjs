@@ -2,12 +2,12 @@
 // npm run register: points Telegram at the deployed Worker and publishes the
 // command menu.
 //
-//   node scripts/register.mjs [--dry-run [--allow-missing]] [--env-file PATH] [--drop-pending-updates]
+//   node scripts/register.mjs [--dry-run [--allow-missing]] [--env-file PATH] [--modules LIST] [--drop-pending-updates]
 //
 // Settings come from .env.deploy (KEY=VALUE lines); environment variables of
 // the same name win. TELEGRAM_BOT_TOKEN, TELEGRAM_WEBHOOK_SECRET and WORKER_URL
 // are required; MODULES defaults to wrangler.toml's [vars] MODULES and
-// TELEGRAM_API_BASE to https://api.telegram.org. The webhook secret must be
+// TELEGRAM_API_BASE to https://api.telegram.org; --modules wins over both. The webhook secret must be
 // what Telegram accepts (1-256 characters of A-Z a-z 0-9 _ -) and at least 16
 // characters long; anything else is refused before any call.
 //
@@ -15,16 +15,16 @@
 // missing setting is a warning, and the payloads show a placeholder such as
 // <WORKER_URL> in its place. Settings that are present are still checked.
 //
-// The command menu comes from miti-manifest, i.e. from the same C++ module
-// definitions the Worker runs: there is no second list to keep in step.
+// The command menu and setWebhook's allowed_updates come from miti-manifest,
+// i.e. from the same C++ module definitions the Worker runs: there is no
+// second list to keep in step. Asking Telegram for fewer update kinds than the
+// modules handle would silently drop them (button presses, membership
+// changes); asking for more would deliver updates the Worker ignores.
 import path from "node:path";
 import { parseArgs } from "node:util";
 import { ROOT, publicCommands, readDotEnv, readManifest, readTomlVars } from "./lib/project.mjs";
 
 const DEFAULT_API_BASE = "https://api.telegram.org";
-// The update kinds the dispatcher acts on; asking for more would only make
-// Telegram deliver updates the Worker ignores (and bill subrequests for them).
-const ALLOWED_UPDATES = ["message", "channel_post"];
 const REQUIRED = ["TELEGRAM_BOT_TOKEN", "TELEGRAM_WEBHOOK_SECRET", "WORKER_URL"];
 const SETTINGS = [...REQUIRED, "MODULES", "TELEGRAM_API_BASE"];
 const REDACTED = "<redacted>";
@@ -42,12 +42,12 @@ const secrets = new Set();
 const MIN_SEARCHED_SECRET = 6;
 
 function usage() {
-  return "usage: node scripts/register.mjs [--dry-run [--allow-missing]] [--env-file PATH] [--drop-pending-updates]";
+  return "usage: node scripts/register.mjs [--dry-run [--allow-missing]] [--env-file PATH] [--modules LIST] [--drop-pending-updates]";
 }
 
 // Returns the settings; with `allowMissing`, a missing required setting gets a
 // placeholder and is listed in `settings.missing` instead of stopping here.
-function loadSettings(envFile, explicitFile, { allowMissing = false } = {}) {
+function loadSettings(envFile, explicitFile, { allowMissing = false, modules } = {}) {
   const fromFile = readDotEnv(envFile);
   if (fromFile === null && explicitFile) throw new ConfigError(`cannot read ${envFile}`);
   const settings = {};
@@ -77,6 +77,10 @@ function loadSettings(envFile, explicitFile, { allowMissing = false } = {}) {
     console.error(`register: warning: set ${missing.join(", ")} in ${where}${example} or as environment variables before a real run`);
   }
   settings.missing = missing;
+  if (modules !== undefined) {
+    if (modules.trim() === "") throw new ConfigError("--modules is empty");
+    settings.MODULES = modules.trim();
+  }
   if (!settings.MODULES) {
     settings.MODULES = readTomlVars().MODULES;
     if (!settings.MODULES) throw new ConfigError("MODULES is set neither in the settings nor in wrangler.toml [vars]");
@@ -120,7 +124,22 @@ function validate(settings) {
   return `${base}/webhook`;
 }
 
-function plan(settings, webhookUrl, commands, { dropPending }) {
+// setWebhook's allowed_updates as the manifest computes it from MODULES.
+function allowedUpdates(manifest) {
+  const kinds = manifest.allowed_updates;
+  if (!Array.isArray(kinds) || kinds.some((k) => typeof k !== "string")) {
+    throw new ConfigError("miti-manifest printed no allowed_updates list (rebuild the tools: bash scripts/build.sh tools)");
+  }
+  if (kinds.length === 0) {
+    // Telegram reads an empty list as "the default kinds", not "none"; the
+    // smallest subscription it accepts is one kind.
+    console.error("register: warning: no module in MODULES handles updates; subscribing to message only");
+    return ["message"];
+  }
+  return kinds;
+}
+
+function plan(settings, webhookUrl, commands, allowed, { dropPending }) {
   const calls = [
     { method: "getMe", params: {} },
     {
@@ -128,7 +147,7 @@ function plan(settings, webhookUrl, commands, { dropPending }) {
       params: {
         url: webhookUrl,
         secret_token: settings.TELEGRAM_WEBHOOK_SECRET,
-        allowed_updates: ALLOWED_UPDATES,
+        allowed_updates: allowed,
         ...(dropPending ? { drop_pending_updates: true } : {}),
       },
     },
@@ -182,6 +201,7 @@ async function main() {
         "env-file": { type: "string" },
         "drop-pending-updates": { type: "boolean", default: false },
         "allow-missing": { type: "boolean", default: false },
+        modules: { type: "string" },
         help: { type: "boolean", short: "h", default: false },
       },
     }));
@@ -196,7 +216,10 @@ async function main() {
     throw new ConfigError(`--allow-missing only goes with --dry-run: a real run needs every setting\n${usage()}`);
   }
   const envFile = path.resolve(options["env-file"] ?? path.join(ROOT, ".env.deploy"));
-  const settings = loadSettings(envFile, options["env-file"] !== undefined, { allowMissing: options["allow-missing"] });
+  const settings = loadSettings(envFile, options["env-file"] !== undefined, {
+    allowMissing: options["allow-missing"],
+    modules: options.modules,
+  });
   const webhookUrl = validate(settings);
 
   let manifest;
@@ -206,10 +229,12 @@ async function main() {
     throw new ConfigError(`cannot read the module registry for MODULES="${settings.MODULES}": ${error.message}`);
   }
   const commands = publicCommands(manifest);
-  const calls = plan(settings, webhookUrl, commands, { dropPending: options["drop-pending-updates"] });
+  const allowed = allowedUpdates(manifest);
+  const calls = plan(settings, webhookUrl, commands, allowed, { dropPending: options["drop-pending-updates"] });
 
   if (options["dry-run"]) {
     console.log(`register (dry run): MODULES=${settings.MODULES}, ${commands.length} public command(s)`);
+    console.log(`allowed_updates: ${allowed.join(", ") || "(none)"}`);
     // A placeholder is shown as such; a real token or secret never is.
     const shownToken = settings.missing.includes("TELEGRAM_BOT_TOKEN") ? settings.TELEGRAM_BOT_TOKEN : REDACTED;
     const shownSecret = settings.missing.includes("TELEGRAM_WEBHOOK_SECRET") ? settings.TELEGRAM_WEBHOOK_SECRET : REDACTED;
@@ -227,7 +252,7 @@ async function main() {
   console.log(`bot: @${me.username} (id ${me.id})`);
   for (const call of calls.slice(1)) {
     await callBotApi(settings, call);
-    if (call.method === "setWebhook") console.log(`setWebhook: ${webhookUrl} (updates: ${ALLOWED_UPDATES.join(", ")})`);
+    if (call.method === "setWebhook") console.log(`setWebhook: ${webhookUrl} (updates: ${allowed.join(", ")})`);
     else if (call.method === "setMyCommands") console.log(`setMyCommands: ${commands.map((c) => `/${c.command}`).join(" ")}`);
     else console.log("deleteMyCommands: no public commands, menu cleared");
   }

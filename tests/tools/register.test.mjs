@@ -86,11 +86,34 @@ describe("register --dry-run", () => {
     const webhook = dryRunPayload(stdout, "setWebhook");
     assert.equal(webhook.url, `${WORKER_URL}/webhook`);
     assert.equal(webhook.secret_token, "<redacted>");
-    assert.deepEqual(webhook.allowed_updates, ["message", "channel_post"]);
+    assert.deepEqual(webhook.allowed_updates, (await readManifest(readTomlVars().MODULES)).allowed_updates);
     assert.ok(!output.includes(TOKEN), "token printed");
     assert.ok(!output.includes(SECRET), "secret printed");
     assert.ok(!output.includes(TOKEN.split(":")[1]), "token tail printed");
     assert.match(stdout, /bot<redacted>\/setWebhook/);
+  });
+
+  test("allowed_updates follows MODULES: the manifest's list, printed and sent as is", async () => {
+    // util and misc declare no callbacks: no callback_query; notes has 🗑 buttons.
+    for (const [modules, expected] of [
+      ["util,misc", ["message", "channel_post"]],
+      ["notes", ["message", "channel_post", "callback_query"]],
+      ["util,misc,notes,remind", ["message", "channel_post", "callback_query"]],
+    ]) {
+      assert.deepEqual((await readManifest(modules)).allowed_updates, expected, `the manifest for ${modules}`);
+      const { code, stdout, stderr } = await register(["--dry-run"], { ...complete, MODULES: modules });
+      assert.equal(code, 0, stderr);
+      assert.deepEqual(dryRunPayload(stdout, "setWebhook").allowed_updates, expected, modules);
+      assert.match(stdout, new RegExp(`^allowed_updates: ${expected.join(", ")}$`, "m"));
+    }
+  });
+
+  test("--modules wins over the settings and wrangler.toml", async () => {
+    const { code, stdout, stderr } = await register(["--dry-run", "--modules", "notes"], { ...complete, MODULES: "util,misc" });
+    assert.equal(code, 0, stderr);
+    assert.match(stdout, /MODULES=notes,/);
+    assert.deepEqual(dryRunPayload(stdout, "setWebhook").allowed_updates, ["message", "channel_post", "callback_query"]);
+    assert.deepEqual(dryRunPayload(stdout, "setMyCommands").commands, publicCommands(await readManifest("notes")));
   });
 
   test("calls nothing", async () => {
@@ -160,8 +183,21 @@ describe("register against a stand-in Bot API", () => {
         allowed_updates: ["message", "channel_post"],
       });
       assert.deepEqual(byMethod.setMyCommands.commands, publicCommands(await readManifest("util,misc")));
+      assert.match(stdout, /setWebhook: .* \(updates: message, channel_post\)/);
       assert.match(stdout, /TELEGRAM_BOT_USERNAME = "miti_local_bot"/);
       assert.ok(!output.includes(TOKEN) && !output.includes(SECRET));
+    } finally {
+      await standIn.close();
+    }
+  });
+
+  test("with notes, setWebhook asks for callback_query too", async () => {
+    const standIn = await startBotApiStandIn({ token: TOKEN });
+    try {
+      const { code, stderr } = await register([], { ...complete, MODULES: "util,notes", TELEGRAM_API_BASE: standIn.url });
+      assert.equal(code, 0, stderr);
+      const webhook = standIn.calls.find((c) => c.method === "setWebhook");
+      assert.deepEqual(webhook.params.allowed_updates, ["message", "channel_post", "callback_query"]);
     } finally {
       await standIn.close();
     }
