@@ -317,6 +317,11 @@ describe("the deployed bundle (wrangler deploy --dry-run)", () => {
   test("bundles the production core only, and on a wrangler-migrated database notes work and are recorded", { timeout: 120_000 }, async () => {
     const output = wrangler(["deploy", "--dry-run", "--outdir", outdir]);
     assert.match(output, /env\.DB \(miti\)\s+D1 Database/);
+    // The size budget of the production upload (docs/benchmarks.md): what
+    // wrangler reports as gzip, for util,misc,notes,remind.
+    const upload = output.match(/Total Upload: ([\d.]+) KiB \/ gzip: ([\d.]+) KiB/);
+    assert.ok(upload, output);
+    assert.ok(Number(upload[2]) <= 96, `upload gzip ${upload[2]} KiB is over the 96 KiB budget`);
     const files = readdirSync(outdir);
     assert.ok(files.includes("worker.js"), files.join(", "));
     const wasm = files.filter((f) => f.endsWith(".wasm"));
