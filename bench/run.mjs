@@ -26,6 +26,7 @@ import { Miniflare } from "miniflare";
 
 import { WRANGLER_TELEMETRY_OFF, freePort } from "../scripts/lib/project.mjs";
 import { ROOT, SECRET, TOKEN, API_BASE, BOT_USERNAME, startWorker, textUpdate } from "../tests/worker/harness.mjs";
+import { measureDedup } from "./dedup.mjs";
 import { shortName, summarize } from "./wasm_functions.mjs";
 
 const BENCH = path.dirname(fileURLToPath(import.meta.url));
@@ -1120,6 +1121,19 @@ async function main() {
       ["figure", ...m.checkpoints.map((n) => `after ${n.toLocaleString("en-US")}`)],
       rows,
     );
+  }
+
+  // 4b. What at-most-once delivery costs (miti only: the others have no such record).
+  results.dedup = await measureDedup({ modules: MODULES, batches: 7, perBatch: 50 });
+  {
+    const d = results.dedup;
+    table(
+      `4b. At-most-once delivery records — /note (writes D1) one update at a time through the production Worker, Miniflare D1, ` +
+        `median of ${d.batches} paired batches of ${d.per_batch}`,
+      ["figure", "MITI_DEDUP=on (default)", "MITI_DEDUP=off", "added by the record"],
+      [["wall clock per update (webhook → answer)", fmt(d.on_us, "µs"), fmt(d.off_us, "µs"), fmt(d.added_us, "µs")]],
+    );
+    console.log("  read_only commands (/info, /ping, /help, /notes) and ignored updates take no record: sections 3 and 4 are unchanged by it.");
   }
 
   // 5. Largest functions.

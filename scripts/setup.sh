@@ -27,7 +27,6 @@ declare -A probes=(
   [clang]="cmd:clang++"
   [make]="cmd:make"
   [emscripten]="cmd:emcc"
-  [nlohmann-json3-dev]="file:/usr/include/nlohmann/json.hpp"
   [catch2]="file:/usr/include/catch2/catch.hpp"
   [node-acorn]="file:/usr/share/nodejs/acorn/package.json"
   [clang-format]="cmd:clang-format"
