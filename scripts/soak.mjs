@@ -16,7 +16,8 @@
 // cron drains the reminders, one update traps the wasm instance, and the
 // invariants are checked (see `check` below). Exits 1 when one fails.
 //
-// It stops after --minutes (default 5) or --updates, whichever comes first.
+// It stops after --updates (default 10,000) or --minutes (default 15),
+// whichever comes first.
 // runSoak() is what tests/worker/soak.test.mjs calls with a small budget.
 import path from "node:path";
 import { parseArgs } from "node:util";
@@ -31,7 +32,7 @@ const MINUTE = 60_000;
 // Fault rates: Bot API calls by kind (of every call that goes through fetch),
 // and D1 / KV calls (testkit/soak_entry.mjs).
 export const DEFAULT_FAULTS = Object.freeze({
-  tooMany: 0.04, migrate: 0.02, forbidden: 0.01, serverError: 0.04, slow: 0.04, timeout: 0.01, d1: 0.02, kv: 0.05,
+  tooMany: 0.04, migrate: 0.02, forbidden: 0.01, serverError: 0.04, slow: 0.04, timeout: 0.01, d1: 0.05, kv: 0.05,
 });
 
 // A small deterministic PRNG (mulberry32), so that a seed replays a run's choices.
@@ -161,6 +162,7 @@ export async function runSoak({
     const history = []; // updates sent, for re-delivery
     const noteUpdates = new Map(); // note text → update_ids that carried it
     const reminderIds = new Map(); // reminder text → id announced
+    const reminderUpdates = new Map(); // reminder text → the update_id that set it
     const deleteTargets = new Set(); // note ids a press or /forget aimed at
     const violations = [];
     const problem = (what) => {
@@ -252,7 +254,9 @@ export async function runSoak({
       [14, async (user) => {
         const chat = chatFor(user);
         const text = `r${nextUpdateId}`;
-        const reply = replyText(await post(textUpdate(user, chat, `/remind ${pick(["1m", "2m"])} ${text}`)));
+        const update = textUpdate(user, chat, `/remind ${pick(["1m", "2m"])} ${text}`);
+        reminderUpdates.set(text, update.update_id);
+        const reply = replyText(await post(update));
         const id = reply.match(/Reminder #(\d+) set/);
         if (id) reminderIds.set(text, Number(id[1]));
       }],
@@ -357,6 +361,7 @@ export async function runSoak({
     const HEAP_SLACK = 2 * 1024 * 1024;
     if (end.instances !== 1) problem(`the wasm instance was replaced ${end.instances - 1} time(s) during the run (a trap)`);
     else if (heapGrowth > HEAP_SLACK) problem(`the heap grew by ${heapGrowth} bytes after warm-up`);
+    else if (end.memory_bytes > warm.memory_bytes * 1.1) problem(`wasm memory grew from ${warm.memory_bytes} to ${end.memory_bytes} bytes after warm-up (more than 10 %)`);
 
     // Drain the reminders: faults off, the clock an hour further each run.
     const pendingQuery = "SELECT count(*) AS n FROM remind_reminders WHERE state IN ('pending', 'sending')";
@@ -389,7 +394,7 @@ export async function runSoak({
       if (!rowsByText.has(row.text)) rowsByText.set(row.text, []);
       rowsByText.get(row.text).push(row.id);
     }
-    const result = { notesDoubled: 0, notesDoubledExplained: 0, notesLost: 0, remindersDue: 0, remindersDelivered: 0, remindersFailed: 0, remindersDoubled: 0, remindersDoubledExplained: 0 };
+    const result = { notesDoubled: 0, notesDoubledExplained: 0, notesLost: 0, remindersDue: 0, remindersDelivered: 0, remindersFailed: 0, remindersDoubled: 0, remindersDoubledExplained: 0, remindersCreatedTwice: 0, remindersCreatedTwiceExplained: 0 };
     for (const [text, ids] of rowsByText) {
       if (ids.length <= 1) continue;
       const updateIds = noteUpdates.get(text) ?? [];
@@ -411,10 +416,29 @@ export async function runSoak({
     const leftToExpire = new Set(logs.filter((l) => l.msg === "remind: claims left to expire").flatMap((l) => l.unrecorded ?? []));
     const recordLost = new Set(logs.filter((l) => l.msg === "remind: could not record an outcome" || l.msg === "remind: claim lost before its outcome was recorded").map((l) => l.id));
     const reminders = (await db.prepare("SELECT id, text, state, attempts, last_error, chat_id FROM remind_reminders").all()).results;
+    // Sends are told apart by the reminder's text: a /remind update that ran
+    // twice (its delivery record could not be written, the documented case)
+    // made two reminders with one text, each to be delivered once.
+    const remindersByText = new Map();
+    for (const row of reminders) {
+      const key = row.text.split(" ")[0];
+      if (!remindersByText.has(key)) remindersByText.set(key, []);
+      remindersByText.get(key).push(row);
+    }
+    for (const [key, rows] of remindersByText) {
+      if (rows.length <= 1) continue;
+      if (unrecordedUpdates.has(reminderUpdates.get(key))) {
+        result.remindersCreatedTwiceExplained++;
+      } else {
+        result.remindersCreatedTwice++;
+        problem(`reminder "${key}" set ${rows.length} times (ids ${rows.map((r) => r.id).join(", ")})`);
+      }
+    }
     for (const row of reminders) {
       const key = row.text.split(" ")[0];
       const sends = reminderSends.get(key) ?? [];
-      const delivered = sends.filter((s) => s.ok).length;
+      const twins = remindersByText.get(key).filter((r) => r.state === "delivered").length;
+      const delivered = sends.filter((s) => s.ok).length - Math.max(0, twins - 1);
       result.remindersDue++;
       if (row.state === "pending" || row.state === "sending") {
         problem(`reminder #${row.id} still ${row.state} after the drain`);
@@ -484,6 +508,7 @@ export function printSummary(s) {
     ["notes lost", s.notesLost],
     ["reminders: all / delivered / failed", `${s.remindersDue} / ${s.remindersDelivered} / ${s.remindersFailed}`],
     ["reminders doubled (unexplained / lost record or late answer)", `${s.remindersDoubled} / ${s.remindersDoubledExplained}`],
+    ["reminders set twice by one update (unexplained / record not written)", `${s.remindersCreatedTwice} / ${s.remindersCreatedTwiceExplained}`],
     ["heap after warm-up → end (bytes)", `${s.heap_after_warmup} → ${s.heap_end} (${s.heap_growth >= 0 ? "+" : ""}${s.heap_growth})`],
     ["wasm memory (bytes)", s.wasm_memory_bytes], ["requests in flight at the end", s.requests_in_flight_end],
     ["serves after a trap", s.serves_after_trap], ["invariants", s.violations.length === 0 ? "all held" : `${s.violations.length} VIOLATED`],
@@ -496,7 +521,7 @@ export function printSummary(s) {
 async function main() {
   const { values } = parseArgs({
     options: {
-      minutes: { type: "string", default: "5" },
+      minutes: { type: "string", default: "15" },
       updates: { type: "string" },
       concurrency: { type: "string", default: "8" },
       seed: { type: "string", default: String(Date.now() % 100000) },
@@ -505,7 +530,7 @@ async function main() {
   });
   const options = {
     minutes: Number(values.minutes),
-    updates: values.updates === undefined ? Infinity : Number(values.updates),
+    updates: values.updates === undefined ? 10_000 : Number(values.updates),
     concurrency: Number(values.concurrency),
     seed: Number(values.seed),
     log: (line) => console.error(`soak: ${line}`),

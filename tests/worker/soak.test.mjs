@@ -6,8 +6,8 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import { runSoak } from "../../scripts/soak.mjs";
 
-test("soak: the failure model holds under faults (short run)", { timeout: 120_000 }, async () => {
-  const summary = await runSoak({ minutes: 0.5, updates: 600, concurrency: 8, seed: 7 });
+test("soak: the failure model holds under faults (short run)", { timeout: 240_000 }, async () => {
+  const summary = await runSoak({ minutes: 1.5, updates: 1000, concurrency: 8, seed: 7 });
   assert.deepEqual(summary.violations, [], JSON.stringify(summary, null, 2));
   // The run really exercised what it claims to.
   assert.ok(summary.updates >= 150, `only ${summary.updates} updates`);
