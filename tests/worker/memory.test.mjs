@@ -9,7 +9,7 @@ import { test } from "node:test";
 import { startWorker, textUpdate } from "../../testkit/index.mjs";
 import { SOAK_WORKER } from "../../scripts/soak.mjs";
 
-const TOTAL = Number(process.env.MITI_MEMORY_UPDATES ?? 4000);
+const TOTAL = Number(process.env.MITI_MEMORY_UPDATES ?? 6000);
 const WARM_UP = Math.min(1000, TOTAL / 4);
 const IN_FLIGHT = 25;
 
@@ -52,7 +52,12 @@ test(`wasm memory is flat from ${WARM_UP} to ${TOTAL} updates on one instance`, 
     assert.equal(end.instances, 1, "one wasm instance served every update");
     assert.equal(end.requests_in_flight, 0);
     assert.equal(end.memory_bytes, warm.memory_bytes, "wasm memory did not grow");
-    assert.equal(end.heap_bytes, settled.heap_bytes, "the heap top did not move");
+    // The heap top follows the peak of requests in flight at once (here up to
+    // 25), which varies with timing by a few KiB; a leak of even 16
+    // bytes per update would move it further than this over the last run.
+    // (npm run bench's section 4, one update after another, checks it exact.)
+    const slack = 64 * 1024;
+    assert.ok(end.heap_bytes - settled.heap_bytes <= slack, `the heap top grew by ${end.heap_bytes - settled.heap_bytes} bytes`);
   } finally {
     await w.dispose();
   }
