@@ -26,6 +26,7 @@ import { Miniflare } from "miniflare";
 
 import { WRANGLER_TELEMETRY_OFF, freePort } from "../scripts/lib/project.mjs";
 import { ROOT, SECRET, TOKEN, API_BASE, BOT_USERNAME, startWorker, textUpdate } from "../tests/worker/harness.mjs";
+import { applyD1Migrations } from "../testkit/d1_migrations.mjs";
 import { measureDedup } from "./dedup.mjs";
 import { shortName, summarize } from "./wasm_functions.mjs";
 
@@ -427,7 +428,15 @@ async function verify(target) {
     r = await send(updates.ignored());
     check("plain text", status(r, 200) ?? expectBody.empty(r.body));
     r = await send(textUpdate("/nosuch"));
-    check("/nosuch", status(r, 200) ?? expectBody.empty(r.body));
+    // miti's util module answers unknown commands in private chats with a
+    // pointer to /help (not timed: no case below sends one).
+    check(
+      "/nosuch",
+      status(r, 200) ??
+        (target === "miti"
+          ? (r.body.includes("I don't know /nosuch") ? null : `expected util's /help pointer, got ${JSON.stringify(r.body.slice(0, 120))}`)
+          : expectBody.empty(r.body)),
+    );
     r = await send(updates.ping(), { secret: "wrong-secret" });
     check("wrong secret", status(r, 401));
     let response = await worker.fetch("/");
@@ -700,6 +709,10 @@ async function startEntry({ inspector = false } = {}) {
     },
   });
   await mf.ready;
+  // The database the production Worker would have: with it, D1 statements
+  // (a sender's conversation, delivery records) cost what they cost in
+  // production instead of failing on missing tables.
+  await applyD1Migrations(await mf.getD1Database("DB"));
   const pids = workerdOf(before);
   let socket = null;
   let nextId = 1;
