@@ -5,8 +5,11 @@
 #include <string>
 #include <vector>
 
+#include "fake_host.hpp"
+#include "registry/module_index.hpp"
 #include "remind/duration.hpp"
 #include "telegram/message_splitter.hpp"
+#include "worker_harness.hpp"
 
 namespace {
 
@@ -44,4 +47,41 @@ TEST_CASE("fuzz: split_message with a limit below one character ends", "[fuzz][m
   CHECK(split_message("a b", 0) == Pieces{"a", "b"});
   CHECK(split_message("\xF0\x9F\x98\x80x", 1) == Pieces{"\xF0\x9F\x98\x80", "x"});
   CHECK(split_message("\xD0\xB6\xF0\x9F\x98\x80", 1) == Pieces{"\xD0\xB6", "\xF0\x9F\x98\x80"});
+}
+
+TEST_CASE("fuzz: a stale button press answered through the Bot API leaves the webhook body empty",
+          "[fuzz][worker]") {
+  // Found by the webhook target: with TELEGRAM_WEBHOOK_REPLY=false, a press no module handles
+  // had its callback answered through the Bot API and the webhook answered with the text "null"
+  // instead of an empty body.
+  using miti::Json;
+  const Json press = {
+      {"update_id", 1003},
+      {"callback_query",
+       {{"id", "cb2"},
+        {"from", {{"id", 42}, {"is_bot", false}, {"first_name", "T"}}},
+        {"chat_instance", "ci"},
+        {"data", "forged:data"},
+        {"message",
+         {{"message_id", 9}, {"date", 1700000000}, {"chat", {{"id", 42}, {"type", "private"}}}}}}}};
+  for (const char* webhook_reply : {"false", "true"}) {
+    INFO("TELEGRAM_WEBHOOK_REPLY=" << webhook_reply);
+    miti_test::WorkerHarness h(miti::registry::compiled_modules(),
+                               {{"MODULES", "util"}, {"TELEGRAM_WEBHOOK_REPLY", webhook_reply}});
+    h.host.auto_reply = [](const miti_test::SubmittedOp&) -> std::optional<miti_test::Reply> {
+      return miti_test::ok({{"ok", true}, {"result", true}});
+    };
+    h.webhook(1, press);
+    REQUIRE(h.host.responses.size() == 1);
+    CHECK(h.host.responses[0].status == 200);
+    if (std::string_view(webhook_reply) == "false") {
+      REQUIRE(h.host.ops.size() == 1);
+      CHECK(h.host.ops[0].op.at("method") == "answerCallbackQuery");
+      CHECK(h.host.responses[0].body.empty());
+    } else {
+      CHECK(h.host.ops.empty());
+      CHECK(h.host.responses[0].json() ==
+            Json{{"method", "answerCallbackQuery"}, {"callback_query_id", "cb2"}});
+    }
+  }
 }
