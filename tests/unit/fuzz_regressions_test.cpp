@@ -96,3 +96,13 @@ TEST_CASE("fuzz: numbers beyond a double's range read as infinity and write as n
   CHECK(parsed.dump() == R"({"n":null,"m":[null,1]})");
   CHECK(miti::Json::parse(parsed.dump()).dump() == parsed.dump());
 }
+
+TEST_CASE("fuzz: negative zero is written 0, as JSON.stringify does", "[fuzz][json]") {
+  // Found by the update target: -0.0 (from "-0.0" or "-0E555") was written "-0", which reads
+  // back as the integer 0 and is then written "0": dump() was not stable.
+  CHECK(miti::Json(-0.0).dump() == "0");
+  CHECK(miti::Json::parse("-0.0").dump() == "0");
+  CHECK(miti::Json::parse(R"({"m":-0E555,"n":[-0.0]})").dump() == R"({"m":0,"n":[0]})");
+  CHECK(miti::Json(-0.5).dump() == "-0.5");
+  CHECK(miti::Json(0.25).dump() == "0.25");
+}
