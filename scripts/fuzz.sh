@@ -7,7 +7,7 @@
 #   scripts/fuzz.sh --list | --build
 #
 #   --time S   fuzz each target for S seconds (default 60)
-#   --runs N   fuzz each target for N executions instead
+#   --runs N   fuzz each target for N executions instead (with --time too: whichever comes first)
 #   --merge    afterwards, add the working-corpus inputs that reach new edges to the committed
 #              corpus tests/fuzz/corpus/<target>/ (libFuzzer's -merge=1 -use_counters=0)
 #   --smoke    the npm test check: a fixed number of runs with a fixed seed, starting from the
@@ -23,6 +23,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 time_per_target=60
+time_given=false
 runs=""
 merge=false
 smoke=false
@@ -31,8 +32,8 @@ action=run
 targets=()
 while (($# > 0)); do
   case $1 in
-    --time) time_per_target=${2:?--time needs seconds}; shift 2 ;;
-    --time=*) time_per_target=${1#--time=}; shift ;;
+    --time) time_per_target=${2:?--time needs seconds}; time_given=true; shift 2 ;;
+    --time=*) time_per_target=${1#--time=}; time_given=true; shift ;;
     --runs) runs=${2:?--runs needs a count}; shift 2 ;;
     --runs=*) runs=${1#--runs=}; shift ;;
     --merge) merge=true; shift ;;
@@ -126,8 +127,18 @@ for target in "${targets[@]}"; do
   else
     work=$build/corpus/$target
     mkdir -p "$work"
-    if [[ -n $runs ]]; then args+=("-runs=$runs"); else args+=("-max_total_time=$time_per_target"); fi
-    echo "fuzz: $target: $([[ -n $runs ]] && echo "$runs runs" || echo "${time_per_target}s") (log: $log)"
+    limit="${time_per_target}s"
+    if [[ -n $runs ]]; then
+      args+=("-runs=$runs")
+      limit="$runs runs"
+      if $time_given; then
+        args+=("-max_total_time=$time_per_target")
+        limit+=" or ${time_per_target}s"
+      fi
+    else
+      args+=("-max_total_time=$time_per_target")
+    fi
+    echo "fuzz: $target: $limit (log: $log)"
   fi
   started=$SECONDS
   status=0

@@ -205,7 +205,9 @@ Task<void> Worker::webhook_flow(ActiveRequest& request) {
     scope.log.info("button press ignored: no module handles its data",
                    {{"update_id", update->update_id}});
     co_await api.answer_callback_query(update->callback_query->id);
-    request.respond(200, api.take_webhook_reply().value_or(Json()).dump());
+    // The held call, or nothing (not "null") when it went through the Bot API.
+    std::optional<Json> held = api.take_webhook_reply();
+    request.respond(200, held ? held->dump() : std::string());
     request.api = nullptr;
     co_return;
   }

@@ -16,6 +16,9 @@ void append_double(std::string& out, double value) {
     out += "null";
     return;
   }
+  // -0 is written "0", as JSON.stringify does (to_chars would write "-0", which reads back as
+  // the integer 0 and dumps differently).
+  if (value == 0) value = 0;
   char buffer[32];
 #ifdef __EMSCRIPTEN__
   std::size_t length = miti_js_format_double(value, buffer, sizeof buffer);

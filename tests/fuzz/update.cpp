@@ -4,6 +4,7 @@
 //
 // Input: byte 0 picks the bot username, the rest is the
 // body. Any exception or failed check aborts, which the fuzzer reports.
+#include <cmath>
 #include <cstddef>
 #include <cstdint>
 #include <cstdio>
@@ -42,6 +43,19 @@ void check_command(const miti::telegram::Message& message, std::string_view user
         "args are not the end of the text");
 }
 
+// Numbers beyond a double's range parse to +-infinity and dump as null, as JavaScript's
+// JSON.parse and JSON.stringify do (tests/unit/json_test.cpp): the round trip holds once
+// those are read as null.
+void infinities_as_null(miti::Json& value) {
+  if (value.is_real() && !std::isfinite(value.as_number())) {
+    value = nullptr;
+  } else if (value.is_array()) {
+    for (miti::Json& item : value.as_array()) infinities_as_null(item);
+  } else if (value.is_object()) {
+    for (miti::Json::Member& member : value.as_object()) infinities_as_null(member.value);
+  }
+}
+
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
@@ -52,12 +66,14 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
 
   std::optional<miti::Json> parsed = miti::Json::try_parse(body);
   if (!parsed) return 0;
-  // The JSON round trip: what dump() writes parses back to an equal value,
-  // and dumping that again gives the same text.
+  // The JSON round trip: what dump() writes parses back to an equal value (but
+  // for infinities, which become null), and dumping that again gives the same text.
   const std::string text = parsed->dump();
   std::optional<miti::Json> again = miti::Json::try_parse(text);
   check(again.has_value(), "dump() wrote text that does not parse");
-  check(*again == *parsed, "parse(dump(x)) != x");
+  miti::Json expected = *parsed;
+  infinities_as_null(expected);
+  check(*again == expected, "parse(dump(x)) != x (infinities read as null)");
   check(again->dump() == text, "dump() is not stable");
   miti::Json json = std::move(*parsed);
   // parse_update's contract: nullopt for anything that is not an update, never a throw.

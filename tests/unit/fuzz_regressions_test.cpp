@@ -5,8 +5,12 @@
 #include <string>
 #include <vector>
 
+#include "fake_host.hpp"
+#include "miti/json.hpp"
+#include "registry/module_index.hpp"
 #include "remind/duration.hpp"
 #include "telegram/message_splitter.hpp"
+#include "worker_harness.hpp"
 
 namespace {
 
@@ -44,4 +48,61 @@ TEST_CASE("fuzz: split_message with a limit below one character ends", "[fuzz][m
   CHECK(split_message("a b", 0) == Pieces{"a", "b"});
   CHECK(split_message("\xF0\x9F\x98\x80x", 1) == Pieces{"\xF0\x9F\x98\x80", "x"});
   CHECK(split_message("\xD0\xB6\xF0\x9F\x98\x80", 1) == Pieces{"\xD0\xB6", "\xF0\x9F\x98\x80"});
+}
+
+TEST_CASE("fuzz: a stale button press answered through the Bot API leaves the webhook body empty",
+          "[fuzz][worker]") {
+  // Found by the webhook target: with TELEGRAM_WEBHOOK_REPLY=false, a press no module handles
+  // had its callback answered through the Bot API and the webhook answered with the text "null"
+  // instead of an empty body.
+  using miti::Json;
+  const Json press = {
+      {"update_id", 1003},
+      {"callback_query",
+       {{"id", "cb2"},
+        {"from", {{"id", 42}, {"is_bot", false}, {"first_name", "T"}}},
+        {"chat_instance", "ci"},
+        {"data", "forged:data"},
+        {"message",
+         {{"message_id", 9}, {"date", 1700000000}, {"chat", {{"id", 42}, {"type", "private"}}}}}}}};
+  for (const char* webhook_reply : {"false", "true"}) {
+    INFO("TELEGRAM_WEBHOOK_REPLY=" << webhook_reply);
+    miti_test::WorkerHarness h(miti::registry::compiled_modules(),
+                               {{"MODULES", "util"}, {"TELEGRAM_WEBHOOK_REPLY", webhook_reply}});
+    h.host.auto_reply = [](const miti_test::SubmittedOp&) -> std::optional<miti_test::Reply> {
+      return miti_test::ok({{"ok", true}, {"result", true}});
+    };
+    h.webhook(1, press);
+    REQUIRE(h.host.responses.size() == 1);
+    CHECK(h.host.responses[0].status == 200);
+    if (std::string_view(webhook_reply) == "false") {
+      REQUIRE(h.host.ops.size() == 1);
+      CHECK(h.host.ops[0].op.at("method") == "answerCallbackQuery");
+      CHECK(h.host.responses[0].body.empty());
+    } else {
+      CHECK(h.host.ops.empty());
+      CHECK(h.host.responses[0].json() ==
+            Json{{"method", "answerCallbackQuery"}, {"callback_query_id", "cb2"}});
+    }
+  }
+}
+
+TEST_CASE("fuzz: numbers beyond a double's range read as infinity and write as null",
+          "[fuzz][json]") {
+  // Found by the update target, whose round trip parse(dump(x)) == x was stated too strongly:
+  // like JSON.parse and JSON.stringify, 1e400 reads as Infinity and Infinity writes as null.
+  // The target now reads infinities as null before comparing; this pins the behaviour.
+  const miti::Json parsed = miti::Json::parse(R"({"n":330012919465614e04244,"m":[-1e400,1]})");
+  CHECK(parsed.dump() == R"({"n":null,"m":[null,1]})");
+  CHECK(miti::Json::parse(parsed.dump()).dump() == parsed.dump());
+}
+
+TEST_CASE("fuzz: negative zero is written 0, as JSON.stringify does", "[fuzz][json]") {
+  // Found by the update target: -0.0 (from "-0.0" or "-0E555") was written "-0", which reads
+  // back as the integer 0 and is then written "0": dump() was not stable.
+  CHECK(miti::Json(-0.0).dump() == "0");
+  CHECK(miti::Json::parse("-0.0").dump() == "0");
+  CHECK(miti::Json::parse(R"({"m":-0E555,"n":[-0.0]})").dump() == R"({"m":0,"n":[0]})");
+  CHECK(miti::Json(-0.5).dump() == "-0.5");
+  CHECK(miti::Json(0.25).dump() == "0.25");
 }
