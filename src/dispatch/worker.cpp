@@ -10,7 +10,7 @@ namespace {
 
 // A cron invocation may run for 15 minutes of wall time; stop starting new
 // work a minute before.
-constexpr std::int64_t kCronBudgetMs = 14 * 60'000;
+constexpr std::int64_t kCronBudgetMs = std::int64_t{14} * 60'000;
 
 std::shared_ptr<const Env> env_from_json(std::string_view text) {
   Json json = Json::try_parse(text).value_or(Json());

@@ -371,7 +371,7 @@ void Json::dump_to(std::string& out, int indent, int level) const {
   auto newline = [&](int depth) {
     if (indent < 0) return;
     out += '\n';
-    out.append(static_cast<std::size_t>(indent * depth), ' ');
+    out.append(static_cast<std::size_t>(indent) * static_cast<std::size_t>(depth), ' ');
   };
   switch (type_) {
     case Type::kNull:

@@ -35,8 +35,8 @@ bool bit(const std::vector<std::uint64_t>& words, std::size_t i) {
 }
 
 std::int64_t minute_ms(std::size_t day, int hour, int minute) {
-  return (kCycleFirstDay + static_cast<std::int64_t>(day)) * kDayMs + hour * 60 * kMinuteMs +
-         minute * kMinuteMs;
+  return (kCycleFirstDay + static_cast<std::int64_t>(day)) * kDayMs +
+         std::int64_t{hour} * 60 * kMinuteMs + std::int64_t{minute} * kMinuteMs;
 }
 
 std::bitset<1440> minutes_of_day(const FireSet& set) {
@@ -44,7 +44,8 @@ std::bitset<1440> minutes_of_day(const FireSet& set) {
   for (int h = 0; h < 24; ++h)
     if ((set.hours >> h) & 1u)
       for (int m = 0; m < 60; ++m)
-        if ((set.minutes >> m) & 1u) out.set(static_cast<std::size_t>(h * 60 + m));
+        if ((set.minutes >> m) & 1u)
+          out.set((static_cast<std::size_t>(h) * 60) + static_cast<std::size_t>(m));
   return out;
 }
 
@@ -114,7 +115,8 @@ FireSet FireSet::of(std::string_view expression) {
     if (minutes.matches_epoch_ms(m * kMinuteMs)) set.minutes |= std::uint64_t{1} << m;
   auto hours = cron::CronExpression::parse("0 " + f[1] + " * * *");
   for (int h = 0; h < 24; ++h)
-    if (hours.matches_epoch_ms(h * 60 * kMinuteMs)) set.hours |= std::uint32_t{1} << h;
+    if (hours.matches_epoch_ms(std::int64_t{h} * 60 * kMinuteMs))
+      set.hours |= std::uint32_t{1} << h;
   // The day factor takes 146,097 matches; schedules often share their day fields ("* * *").
   static std::map<std::string, std::vector<std::uint64_t>> day_cache;
   const std::string day_fields = f[2] + " " + f[3] + " " + f[4];
