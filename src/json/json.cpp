@@ -1,8 +1,10 @@
 #include "miti/json.hpp"
 
 #include <algorithm>
+#include <array>
 #include <charconv>
 #include <cstring>
+#include <string_view>
 
 #include "json/number_text.hpp"
 #include "miti/text.hpp"
@@ -293,7 +295,7 @@ bool operator==(const Json& a, const Json& b) noexcept {
 
 namespace {
 
-constexpr char kHex[] = "0123456789abcdef";
+constexpr std::string_view kHex = "0123456789abcdef";
 
 void append_escaped(std::string& out, std::string_view text) {
   out += '"';
@@ -356,9 +358,9 @@ void append_escaped(std::string& out, std::string_view text) {
 }
 
 void append_integer(std::string& out, std::int64_t value) {
-  char buffer[24];
-  auto result = std::to_chars(buffer, buffer + sizeof buffer, value);
-  out.append(buffer, result.ptr);
+  std::array<char, 24> buffer{};
+  auto result = std::to_chars(buffer.data(), buffer.data() + buffer.size(), value);
+  out.append(buffer.data(), result.ptr);
 }
 
 }  // namespace

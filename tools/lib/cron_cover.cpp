@@ -1,6 +1,7 @@
 #include "lib/cron_cover.hpp"
 
 #include <algorithm>
+#include <array>
 #include <bit>
 #include <cstdio>
 #include <map>
@@ -244,11 +245,11 @@ std::string describe_minute(std::int64_t epoch_ms) {
   const std::int64_t days = util::floor_div(minutes, 1440);
   const util::CivilDate date = util::civil_from_days(days);
   const auto minute_of_day = static_cast<int>(minutes - days * 1440);
-  char text[40];
-  std::snprintf(text, sizeof text, "%04lld-%02d-%02d %02d:%02d UTC",
+  std::array<char, 40> text{};
+  std::snprintf(text.data(), text.size(), "%04lld-%02d-%02d %02d:%02d UTC",
                 static_cast<long long>(date.year), date.month, date.day, minute_of_day / 60,
                 minute_of_day % 60);
-  return text;
+  return text.data();
 }
 
 }  // namespace miti::tools
