@@ -265,7 +265,10 @@ std::size_t Json::size() const noexcept {
 bool operator==(const Json& a, const Json& b) noexcept {
   if (a.is_number() && b.is_number()) {
     if (a.is_integer() && b.is_integer()) return a.value_.integer == b.value_.integer;
-    return a.as_number() == b.as_number();
+    // Both are numbers: read them directly (as_number throws only for a non-number).
+    const double x = a.is_real() ? a.value_.real : static_cast<double>(a.value_.integer);
+    const double y = b.is_real() ? b.value_.real : static_cast<double>(b.value_.integer);
+    return x == y;
   }
   if (a.type_ != b.type_) return false;
   switch (a.type_) {
