@@ -155,6 +155,7 @@ std::optional<std::int64_t> first_common_minute(const std::vector<const FireSet*
 
 TriggerCoverage::TriggerCoverage(const std::vector<FireSet>& triggers) {
   std::vector<std::bitset<1440>> trigger_minutes;
+  trigger_minutes.reserve(triggers.size());
   for (const FireSet& trigger : triggers) trigger_minutes.push_back(minutes_of_day(trigger));
   // A day's class is the set of triggers that fire on it, as bit words.
   std::map<std::vector<std::uint64_t>, std::uint32_t> ids;
@@ -206,6 +207,7 @@ std::optional<std::int64_t> TriggerCoverage::first_uncovered(const FireSet& sche
 
 std::string covering_trigger(const std::vector<std::string>& schedules) {
   std::vector<std::vector<std::string>> all;
+  all.reserve(schedules.size());
   for (const std::string& schedule : schedules) all.push_back(fields_of(schedule));
   const std::string minutes = *field_union(all, 0, 0, 59);
   const std::string hours = *field_union(all, 1, 0, 23);
