@@ -101,9 +101,9 @@ class BotApi {
   // `photo` / `document`: an HTTP URL Telegram fetches, or a file_id.
   // options.extra may carry "caption".
   Task<std::optional<telegram::Message>> send_photo(std::int64_t chat_id, std::string photo,
-                                                    SendOptions options = {});
+                                                    const SendOptions& options = {});
   Task<std::optional<telegram::Message>> send_document(std::int64_t chat_id, std::string document,
-                                                       SendOptions options = {});
+                                                       const SendOptions& options = {});
 
   // The held call, for the webhook response ({"method": ..., params...}).
   std::optional<Json> take_webhook_reply();

@@ -101,9 +101,9 @@ struct Sender {
 Sender sender_of(const telegram::Message& message);
 
 struct AskOptions {
-  Json state;                             // handed to the step as ctx.state()
-  std::int64_t timeout_ms = 10 * 60'000;  // the answer must come within this
-  SendOptions send;                       // how the question is sent
+  Json state;                                           // handed to the step as ctx.state()
+  std::int64_t timeout_ms = std::int64_t{10} * 60'000;  // the answer must come within this
+  SendOptions send;                                     // how the question is sent
 };
 
 namespace detail {

@@ -62,7 +62,7 @@ class Json {
   using Array = std::vector<Json>;
   using Object = std::vector<Member>;
 
-  Json() noexcept {}
+  Json() noexcept = default;
   Json(std::nullptr_t) noexcept {}  // NOLINT(google-explicit-constructor)
   Json(bool value) noexcept : type_(Type::kBool) { value_.boolean = value; }  // NOLINT
   template <std::integral I>

@@ -12,7 +12,7 @@ constexpr const char* kLastPingKey = "last_ping";
 Task<void> ping(CommandContext& ctx) {
   try {
     miti::Json record = {{"at", miti::iso8601_utc(ctx.now_ms())}};
-    co_await ctx.db().put_json(kLastPingKey, std::move(record));
+    co_await ctx.db().put_json(kLastPingKey, record);
   } catch (const std::exception& error) {
     ctx.log().warn("misc: could not record the ping", {{"error", error.what()}});
   }

@@ -20,7 +20,7 @@ inline constexpr std::size_t kPreviewCodePoints = 200;
 inline constexpr int kMaxNotesPerOwner = 200;
 inline constexpr std::size_t kMaxNoteCodePoints = 1000;
 // How long /note waits for the text when it was not given.
-inline constexpr std::int64_t kAskTimeoutMs = 5 * 60'000;
+inline constexpr std::int64_t kAskTimeoutMs = std::int64_t{5} * 60'000;
 
 inline constexpr const char* kNoteUsage = "Usage: /note <text> (or /note alone, then the text)";
 inline constexpr const char* kNotesUsage =

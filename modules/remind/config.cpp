@@ -9,7 +9,7 @@ static_assert(fits(kPaidPlan, kPaidPlan.default_sends));
 
 namespace {
 
-void note(std::string* problem, std::string text) {
+void note(std::string* problem, std::string_view text) {
   if (problem == nullptr) return;
   if (!problem->empty()) *problem += "; ";
   *problem += text;
@@ -23,7 +23,7 @@ SendBudget send_budget(const miti::Env& env, std::string* problem) {
   if (plan && *plan == kPaidPlan.name) {
     budget.plan = Plan::kPaid;
   } else if (plan && !plan->empty() && *plan != kFreePlan.name) {
-    note(problem, "WORKERS_PLAN is neither \"free\" nor \"paid\"; using free");
+    note(problem, R"(WORKERS_PLAN is neither "free" nor "paid"; using free)");
   }
   const PlanLimits& limits = remind::limits(budget.plan);
   budget.sends = limits.default_sends;

@@ -265,7 +265,7 @@ Task<void> finish(Run& run) {
   if (batch.empty()) co_return;
   std::string error;
   try {
-    co_await run.ctx.sql().batch(std::move(batch));
+    co_await run.ctx.sql().batch(batch);
     co_return;
   } catch (const std::exception& e) {
     error = e.what();

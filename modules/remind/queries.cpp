@@ -34,7 +34,14 @@ std::vector<SqlStatement> chunked(const std::string& head, const std::vector<Sql
     std::size_t end = std::min(claims.size(), start + per_statement);
     SqlStatement statement{head, fixed};
     std::string list = placeholders(fixed.size() + 1, end - start);
-    if (!lead.empty()) list = list.empty() ? std::string(lead) : std::string(lead) + ", " + list;
+    if (!lead.empty()) {
+      std::string joined(lead);
+      if (!list.empty()) {
+        joined += ", ";
+        joined += list;
+      }
+      list = std::move(joined);
+    }
     statement.query += list + ")";
     for (std::size_t i = start; i < end; ++i) statement.binds.emplace_back(claims[i]);
     statements.push_back(std::move(statement));

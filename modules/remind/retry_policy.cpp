@@ -9,7 +9,7 @@ namespace remind {
 
 SendFailure classify_send_failure(std::exception_ptr error) {
   try {
-    std::rethrow_exception(error);
+    std::rethrow_exception(std::move(error));
   } catch (const miti::TooManyRequestsError& e) {
     return {.kind = FailureKind::kFloodControl,
             .code = e.code(),

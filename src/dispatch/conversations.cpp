@@ -53,7 +53,7 @@ std::optional<Conversation> taken_conversation(const std::vector<SqlRow>& rows,
                                                std::int64_t chat_id, std::int64_t owner_id,
                                                std::int64_t now) {
   if (rows.empty()) return std::nullopt;
-  TakenRow row = rows.front().as<TakenRow>();
+  auto row = rows.front().as<TakenRow>();
   if (row.expires_at <= now) return std::nullopt;
   return Conversation{
       .chat_id = chat_id,

@@ -41,7 +41,7 @@ SqlStatement read_update(std::int64_t update_id) {
 
 Observed observed(const std::vector<SqlRow>& rows) {
   if (rows.empty()) return {};
-  StateRow row = rows.front().as<StateRow>();
+  auto row = rows.front().as<StateRow>();
   return Observed{std::move(row.state), row.lease_until};
 }
 

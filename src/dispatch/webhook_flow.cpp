@@ -304,7 +304,7 @@ Task<Admission> Worker::admit(ActiveRequest& request, const telegram::Update& up
     std::vector<SqlBatchResult> results;
     std::string record_error;
     try {
-      results = co_await sql.batch(std::move(batch));
+      results = co_await sql.batch(batch);
     } catch (const std::exception& error) {
       record_error = error.what();
     }

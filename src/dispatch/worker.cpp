@@ -1,5 +1,7 @@
 #include "dispatch/worker.hpp"
 
+#include <string_view>
+
 #include "dispatch/cron_dispatch.hpp"
 #include "miti/bot_api.hpp"
 #include "runtime/when_all.hpp"
@@ -10,7 +12,7 @@ namespace {
 
 // A cron invocation may run for 15 minutes of wall time; stop starting new
 // work a minute before.
-constexpr std::int64_t kCronBudgetMs = 14 * 60'000;
+constexpr std::int64_t kCronBudgetMs = std::int64_t{14} * 60'000;
 
 std::shared_ptr<const Env> env_from_json(std::string_view text) {
   Json json = Json::try_parse(text).value_or(Json());
@@ -53,7 +55,7 @@ std::string Worker::claim_token() {
   random_state_ ^= random_state_ << 25;
   random_state_ ^= random_state_ >> 27;
   std::uint64_t value = random_state_ * 0x2545F4914F6CDD1Dull;
-  static constexpr char kDigits[] = "0123456789abcdefghijklmnopqrstuvwxyz";
+  static constexpr std::string_view kDigits = "0123456789abcdefghijklmnopqrstuvwxyz";
   std::string token;
   for (int i = 0; i < 12; ++i) {
     token += kDigits[value % 36];

@@ -1,8 +1,10 @@
 #include "miti/json.hpp"
 
 #include <algorithm>
+#include <array>
 #include <charconv>
 #include <cstring>
+#include <string_view>
 
 #include "json/number_text.hpp"
 #include "miti/text.hpp"
@@ -263,7 +265,10 @@ std::size_t Json::size() const noexcept {
 bool operator==(const Json& a, const Json& b) noexcept {
   if (a.is_number() && b.is_number()) {
     if (a.is_integer() && b.is_integer()) return a.value_.integer == b.value_.integer;
-    return a.as_number() == b.as_number();
+    // Both are numbers: read them directly (as_number throws only for a non-number).
+    const double x = a.is_real() ? a.value_.real : static_cast<double>(a.value_.integer);
+    const double y = b.is_real() ? b.value_.real : static_cast<double>(b.value_.integer);
+    return x == y;
   }
   if (a.type_ != b.type_) return false;
   switch (a.type_) {
@@ -293,7 +298,7 @@ bool operator==(const Json& a, const Json& b) noexcept {
 
 namespace {
 
-constexpr char kHex[] = "0123456789abcdef";
+constexpr std::string_view kHex = "0123456789abcdef";
 
 void append_escaped(std::string& out, std::string_view text) {
   out += '"';
@@ -356,9 +361,9 @@ void append_escaped(std::string& out, std::string_view text) {
 }
 
 void append_integer(std::string& out, std::int64_t value) {
-  char buffer[24];
-  auto result = std::to_chars(buffer, buffer + sizeof buffer, value);
-  out.append(buffer, result.ptr);
+  std::array<char, 24> buffer{};
+  auto result = std::to_chars(buffer.data(), buffer.data() + buffer.size(), value);
+  out.append(buffer.data(), result.ptr);
 }
 
 }  // namespace
@@ -371,7 +376,7 @@ void Json::dump_to(std::string& out, int indent, int level) const {
   auto newline = [&](int depth) {
     if (indent < 0) return;
     out += '\n';
-    out.append(static_cast<std::size_t>(indent * depth), ' ');
+    out.append(static_cast<std::size_t>(indent) * static_cast<std::size_t>(depth), ' ');
   };
   switch (type_) {
     case Type::kNull:

@@ -1,5 +1,6 @@
 #include "json/number_text.hpp"
 
+#include <array>
 #include <cmath>
 
 #ifdef __EMSCRIPTEN__
@@ -19,13 +20,13 @@ void append_double(std::string& out, double value) {
   // -0 is written "0", as JSON.stringify does (to_chars would write "-0", which reads back as
   // the integer 0 and dumps differently).
   if (value == 0) value = 0;
-  char buffer[32];
+  std::array<char, 32> buffer{};
 #ifdef __EMSCRIPTEN__
-  std::size_t length = miti_js_format_double(value, buffer, sizeof buffer);
-  out.append(buffer, length);
+  std::size_t length = miti_js_format_double(value, buffer.data(), buffer.size());
+  out.append(buffer.data(), length);
 #else
-  auto result = std::to_chars(buffer, buffer + sizeof buffer, value);
-  out.append(buffer, result.ptr);
+  auto result = std::to_chars(buffer.data(), buffer.data() + buffer.size(), value);
+  out.append(buffer.data(), result.ptr);
 #endif
 }
 

@@ -15,7 +15,7 @@ std::optional<std::string> stored_text(const std::string& payload) {
   std::optional<Json> value = Json::try_parse(payload);
   if (!value) throw HostError("the host answered with invalid JSON");
   if (!value->is_string()) return std::nullopt;
-  return std::move(value->as_string());
+  return value->as_string();
 }
 
 std::optional<std::string> decode_value(HostAnswer answer) {

@@ -209,7 +209,7 @@ Task<void> BotApi::send_chat_action(std::int64_t chat_id, std::string action,
 }
 
 Task<std::optional<telegram::Message>> BotApi::send_photo(std::int64_t chat_id, std::string photo,
-                                                          SendOptions options) {
+                                                          const SendOptions& options) {
   Json params = {{"chat_id", chat_id}, {"photo", std::move(photo)}};
   apply_send_options(params, options);
   return send_or_call("sendPhoto", std::move(params), options.no_webhook_reply);
@@ -217,7 +217,7 @@ Task<std::optional<telegram::Message>> BotApi::send_photo(std::int64_t chat_id, 
 
 Task<std::optional<telegram::Message>> BotApi::send_document(std::int64_t chat_id,
                                                              std::string document,
-                                                             SendOptions options) {
+                                                             const SendOptions& options) {
   Json params = {{"chat_id", chat_id}, {"document", std::move(document)}};
   apply_send_options(params, options);
   return send_or_call("sendDocument", std::move(params), options.no_webhook_reply);

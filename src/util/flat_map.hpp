@@ -40,7 +40,7 @@ class FlatMap {
   // left untouched (not moved from) when the key is there.
   template <typename V>
   std::pair<iterator, bool> try_emplace(const Key& key, V&& value) {
-    iterator it = find(key);
+    auto it = find(key);
     if (it != entries_.end()) return {it, false};
     entries_.emplace_back(key, std::forward<V>(value));
     return {entries_.end() - 1, true};
@@ -54,7 +54,7 @@ class FlatMap {
   }
   template <typename K>
   std::size_t erase(const K& key) {
-    iterator it = find(key);
+    auto it = find(key);
     if (it == entries_.end()) return 0;
     erase(it);
     return 1;

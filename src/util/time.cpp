@@ -1,5 +1,7 @@
 #include "miti/time.hpp"
 
+#include <array>
+
 #include "util/civil_date.hpp"
 
 namespace miti {
@@ -7,7 +9,7 @@ namespace miti {
 namespace {
 // Appends `value` with at least `width` digits (zero padded).
 void append_padded(std::string& out, std::int64_t value, int width) {
-  char digits[20];
+  std::array<char, 20> digits{};
   int count = 0;
   do {
     digits[count++] = static_cast<char>('0' + value % 10);

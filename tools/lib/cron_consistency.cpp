@@ -126,6 +126,7 @@ constexpr std::string_view kTimeMode = "[vars] MITI_CRON_DISPATCH = \"time\"";
 void check_by_time(CronReport& report, const std::vector<DeclaredCron>& declared,
                    const std::vector<std::string>& triggers, std::string_view modules_var) {
   std::vector<FireSet> trigger_sets;
+  trigger_sets.reserve(triggers.size());
   for (const std::string& trigger : triggers) trigger_sets.push_back(FireSet::of(trigger));
   std::map<std::string, FireSet> schedule_sets;  // by normalised schedule
   std::vector<std::pair<const DeclaredCron*, const FireSet*>> crons;
@@ -305,6 +306,7 @@ CronSync sync_crons(std::string_view toml, const std::vector<DeclaredCron>& decl
   std::string array;
   if (sync.by_time) {
     std::vector<std::string> schedules;
+    schedules.reserve(entries.size());
     for (const Entry& entry : entries) schedules.push_back(entry.normalized);
     std::string cover = covering_trigger(schedules);
     std::string spelling = cover;

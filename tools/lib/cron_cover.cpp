@@ -1,6 +1,7 @@
 #include "lib/cron_cover.hpp"
 
 #include <algorithm>
+#include <array>
 #include <bit>
 #include <cstdio>
 #include <map>
@@ -35,8 +36,8 @@ bool bit(const std::vector<std::uint64_t>& words, std::size_t i) {
 }
 
 std::int64_t minute_ms(std::size_t day, int hour, int minute) {
-  return (kCycleFirstDay + static_cast<std::int64_t>(day)) * kDayMs + hour * 60 * kMinuteMs +
-         minute * kMinuteMs;
+  return (kCycleFirstDay + static_cast<std::int64_t>(day)) * kDayMs +
+         std::int64_t{hour} * 60 * kMinuteMs + std::int64_t{minute} * kMinuteMs;
 }
 
 std::bitset<1440> minutes_of_day(const FireSet& set) {
@@ -44,7 +45,8 @@ std::bitset<1440> minutes_of_day(const FireSet& set) {
   for (int h = 0; h < 24; ++h)
     if ((set.hours >> h) & 1u)
       for (int m = 0; m < 60; ++m)
-        if ((set.minutes >> m) & 1u) out.set(static_cast<std::size_t>(h * 60 + m));
+        if ((set.minutes >> m) & 1u)
+          out.set((static_cast<std::size_t>(h) * 60) + static_cast<std::size_t>(m));
   return out;
 }
 
@@ -114,7 +116,8 @@ FireSet FireSet::of(std::string_view expression) {
     if (minutes.matches_epoch_ms(m * kMinuteMs)) set.minutes |= std::uint64_t{1} << m;
   auto hours = cron::CronExpression::parse("0 " + f[1] + " * * *");
   for (int h = 0; h < 24; ++h)
-    if (hours.matches_epoch_ms(h * 60 * kMinuteMs)) set.hours |= std::uint32_t{1} << h;
+    if (hours.matches_epoch_ms(std::int64_t{h} * 60 * kMinuteMs))
+      set.hours |= std::uint32_t{1} << h;
   // The day factor takes 146,097 matches; schedules often share their day fields ("* * *").
   static std::map<std::string, std::vector<std::uint64_t>> day_cache;
   const std::string day_fields = f[2] + " " + f[3] + " " + f[4];
@@ -152,6 +155,7 @@ std::optional<std::int64_t> first_common_minute(const std::vector<const FireSet*
 
 TriggerCoverage::TriggerCoverage(const std::vector<FireSet>& triggers) {
   std::vector<std::bitset<1440>> trigger_minutes;
+  trigger_minutes.reserve(triggers.size());
   for (const FireSet& trigger : triggers) trigger_minutes.push_back(minutes_of_day(trigger));
   // A day's class is the set of triggers that fire on it, as bit words.
   std::map<std::vector<std::uint64_t>, std::uint32_t> ids;
@@ -203,6 +207,7 @@ std::optional<std::int64_t> TriggerCoverage::first_uncovered(const FireSet& sche
 
 std::string covering_trigger(const std::vector<std::string>& schedules) {
   std::vector<std::vector<std::string>> all;
+  all.reserve(schedules.size());
   for (const std::string& schedule : schedules) all.push_back(fields_of(schedule));
   const std::string minutes = *field_union(all, 0, 0, 59);
   const std::string hours = *field_union(all, 1, 0, 23);
@@ -242,11 +247,11 @@ std::string describe_minute(std::int64_t epoch_ms) {
   const std::int64_t days = util::floor_div(minutes, 1440);
   const util::CivilDate date = util::civil_from_days(days);
   const auto minute_of_day = static_cast<int>(minutes - days * 1440);
-  char text[40];
-  std::snprintf(text, sizeof text, "%04lld-%02d-%02d %02d:%02d UTC",
+  std::array<char, 40> text{};
+  std::snprintf(text.data(), text.size(), "%04lld-%02d-%02d %02d:%02d UTC",
                 static_cast<long long>(date.year), date.month, date.day, minute_of_day / 60,
                 minute_of_day % 60);
-  return text;
+  return text.data();
 }
 
 }  // namespace miti::tools

@@ -11,7 +11,6 @@
 
 namespace {
 
-using Catch::Matchers::Contains;
 using miti::Json;
 using miti_test::command_update;
 using miti_test::ok;

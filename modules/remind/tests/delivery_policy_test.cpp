@@ -213,6 +213,7 @@ std::size_t parameters_in(const std::string& query) {
 
 TEST_CASE("remind: releasing many claims splits under D1's 100 bound parameters") {
   std::vector<std::string> claims;
+  claims.reserve(250);
   for (int i = 0; i < 250; ++i) claims.push_back("claim" + std::to_string(i));
   std::vector<miti::SqlStatement> statements = queries::release_claims(claims, 123);
   REQUIRE(statements.size() == 3);
@@ -229,6 +230,7 @@ TEST_CASE("remind: releasing many claims splits under D1's 100 bound parameters"
 
 TEST_CASE("remind: a rate-limited chat's hand-back splits under 100 bound parameters too") {
   std::vector<std::string> others;
+  others.reserve(250);
   for (int i = 0; i < 250; ++i) others.push_back("other" + std::to_string(i));
   std::vector<miti::SqlStatement> statements =
       queries::defer_chat("refused", "Too Many Requests", 456, others);

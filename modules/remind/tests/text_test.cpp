@@ -17,7 +17,7 @@ TEST_CASE("remind: times are UTC ISO to the second") {
 
 TEST_CASE("remind: a snooze answer shows the UTC time of day to the minute") {
   CHECK(utc_hours_minutes(0) == "00:00");
-  CHECK(utc_hours_minutes(1'777'629'600'000 + 10 * 60'000 + 59'999) == "10:10");
+  CHECK(utc_hours_minutes(1'777'629'600'000 + std::int64_t{10} * 60'000 + 59'999) == "10:10");
   CHECK(utc_hours_minutes(1'777'593'599'000) == "23:59");
 }
 

@@ -13,7 +13,6 @@ namespace {
 using Catch::Matchers::Contains;
 using miti::Json;
 using miti_test::command_update;
-using miti_test::ok;
 using miti_test::run_isolated;
 using miti_test::WorkerHarness;
 
