@@ -16,9 +16,10 @@ if ! command -v clang-tidy >/dev/null; then
   echo "lint: clang-tidy SKIPPED: clang-tidy is not installed (apt-get install clang-tidy)" >&2
   exit 0
 fi
-# Building the tools compiles every module and src/ file and refreshes the compile database,
-# so a module added since the last build is in it too (quick when nothing changed).
-bash scripts/build.sh tools
+# Building the native tree compiles every module and src/ file and refreshes the compile
+# database, so a module added since the last build is in it too (quick when nothing changed);
+# the unit tests' precompiled header, which their compile commands name, is built with it.
+bash scripts/build.sh native
 
 mapfile -t sources < <(git ls-files --cached --others --exclude-standard 'src/*.cpp' 'modules/*.cpp' 'tools/*.cpp' |
   grep -vE '^src/wasm/|(^|/)(build|node_modules)/' | sort -u |
