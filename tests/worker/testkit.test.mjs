@@ -32,11 +32,8 @@ describe("startBot", () => {
 
 describe("cron triggers", () => {
   // testkit's scheduled() requests Miniflare's /cdn-cgi/handler/scheduled,
-  // which Miniflare serves only with `unsafeTriggerHandlers: true`; startWorker
-  // does not set it, so the request reaches the Worker's fetch and gets its 404.
-  const TODO = "testkit/index.mjs: startWorker() does not pass unsafeTriggerHandlers: true to Miniflare, so scheduled() and startBot().cron() get the Worker's 404 and no cron runs";
-
-  test("startWorker().scheduled fires the module crons", { todo: TODO }, async (t) => {
+  // which Miniflare serves because startWorker sets `unsafeTriggerHandlers`.
+  test("startWorker().scheduled fires the module crons", async (t) => {
     const w = await startWorker();
     t.after(() => w.dispose());
     const response = await w.scheduled("*/5 * * * *", { time: Date.UTC(2026, 4, 1, 10, 5) });
@@ -47,7 +44,7 @@ describe("cron triggers", () => {
     assert.equal(summary.cron, "*/5 * * * *");
   });
 
-  test("startBot().cron delivers a due reminder at the given time", { todo: TODO }, async (t) => {
+  test("startBot().cron delivers a due reminder at the given time", async (t) => {
     const bot = await startBot({ modules: "util,remind" });
     t.after(() => bot.dispose());
     const set = await bot.send("/remind 5m stretch");
