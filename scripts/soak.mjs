@@ -535,7 +535,7 @@ async function main() {
     seed: Number(values.seed),
     log: (line) => console.error(`soak: ${line}`),
   };
-  console.error(`soak: ${options.minutes} min, ${values.updates ?? "unbounded"} updates, concurrency ${options.concurrency}, seed ${options.seed}`);
+  console.error(`soak: ${options.minutes} min, ${options.updates} updates, concurrency ${options.concurrency}, seed ${options.seed}`);
   const summary = await runSoak(options);
   if (values.json) console.log(JSON.stringify(summary, null, 2));
   else printSummary(summary);
