@@ -54,6 +54,21 @@ function bounds(env, kind) {
   return { answerAfterMs, maxMs: answerAfterMs + AFTER_ANSWER_MS, fetchTimeoutMs, opTimeoutMs };
 }
 
+// What the webhook path derives from `env`, worked out once per env object
+// (workerd hands every request of an isolate the same one): reading env
+// variables and checking the secret's shape on every update costs more than
+// the comparison itself.
+const webhookSettings = new WeakMap();
+function settingsOf(env) {
+  let settings = webhookSettings.get(env);
+  if (!settings) {
+    const secret = env.TELEGRAM_WEBHOOK_SECRET;
+    settings = { secret, problem: secretProblem(secret), bounds: bounds(env, "webhook") };
+    webhookSettings.set(env, settings);
+  }
+  return settings;
+}
+
 export function createWorker({ wasmModule }) {
   let current = null;   // the live instance
   let creating = null;  // its creation, shared by concurrent first requests
@@ -78,14 +93,15 @@ export function createWorker({ wasmModule }) {
   }
 
   async function webhook(request, env, ctx) {
-    const problem = secretProblem(env.TELEGRAM_WEBHOOK_SECRET);
+    const settings = settingsOf(env);
+    const { problem } = settings;
     if (problem) {
       // A misconfiguration, not the caller's fault: 500, so Telegram keeps
       // the update and retries until the operator sets a proper secret.
       logLine({ level: "error", msg: `refusing webhook calls: ${problem}` });
       return new Response("webhook secret misconfigured", { status: 500 });
     }
-    if (!secretMatches(request.headers.get("x-telegram-bot-api-secret-token"), env.TELEGRAM_WEBHOOK_SECRET)) {
+    if (!secretMatches(request.headers.get("x-telegram-bot-api-secret-token"), settings.secret)) {
       return new Response("unauthorized", { status: 401 });
     }
     const body = new Uint8Array(await request.arrayBuffer());
@@ -93,18 +109,18 @@ export function createWorker({ wasmModule }) {
       logLine({ level: "warn", msg: "update ignored", reason: "body too large", bytes: body.length });
       return new Response(null, { status: 200 });
     }
-    const { status, body: reply, done } = await (await core()).webhook(env, body, bounds(env, "webhook"));
+    const instance = current && !current.dead ? current : await core();
+    const { status, body: reply, done } = await instance.webhook(env, body, settings.bounds);
     if (done) ctx?.waitUntil?.(done);
     if (!reply) return new Response(null, { status });
     return new Response(reply, { status, headers: { "content-type": "application/json" } });
   }
 
-  async function route(request, env, ctx) {
-    const url = new URL(request.url);
-    if (url.pathname === "/" && request.method === "GET") {
+  async function route(request, path, env, ctx) {
+    if (path === "/" && request.method === "GET") {
       return new Response("miti: ok\n", { headers: { "content-type": "text/plain" } });
     }
-    if (url.pathname === "/webhook" && request.method === "POST") return webhook(request, env, ctx);
+    if (path === "/webhook" && request.method === "POST") return webhook(request, env, ctx);
     return new Response("not found", { status: 404 });
   }
 
@@ -130,14 +146,14 @@ export function createWorker({ wasmModule }) {
 
     async fetch(request, env, ctx) {
       const started = Date.now();
+      const path = new URL(request.url).pathname;
       let response;
       try {
-        response = await route(request, env, ctx);
+        response = await route(request, path, env, ctx);
       } catch (error) {
         logLine({ level: "error", msg: "request failed", error: describeError(error, env) });
         response = new Response("internal error", { status: 500 });
       }
-      const path = new URL(request.url).pathname;
       logLine({ method: request.method, path, status: response.status, ms: Date.now() - started });
       return response;
     },

@@ -64,11 +64,14 @@ export class CoreInstance {
     };
   }
 
-  // Runs one authenticated update. Resolves to {status, body, done} once the
-  // core answers; `done` settles when the request has ended (hand it to
-  // waitUntil). bounds: {answerAfterMs, maxMs, opTimeoutMs, fetchTimeoutMs}.
-  webhook(env, bodyBytes, bounds = {}) {
-    return this.start(env, bodyBytes, bounds, (requestId, envId, ptr, len) =>
+  // Runs one authenticated update (its body as bytes: the core rejects
+  // invalid UTF-8 itself, which decoding to a string would have replaced).
+  // Resolves to {status, body, done} once the core answers; `done` is null
+  // when the request has already ended, else it settles when the request
+  // ends (hand it to waitUntil). bounds: {answerAfterMs, maxMs, opTimeoutMs,
+  // fetchTimeoutMs}.
+  webhook(env, body, bounds = {}) {
+    return this.start(env, body, bounds, (requestId, envId, ptr, len) =>
       this.exports.miti_webhook(requestId, envId, ptr, len),
     );
   }
@@ -76,28 +79,59 @@ export class CoreInstance {
   // Runs the module crons due for `cron`; resolves to {status, body, done}
   // where body is the JSON summary {cron, ran, failed}.
   scheduled(env, cron, scheduledTime, bounds = {}) {
-    return this.start(env, encoder.encode(cron), bounds, (requestId, envId, ptr, len) =>
+    return this.start(env, cron, bounds, (requestId, envId, ptr, len) =>
       this.exports.miti_scheduled(requestId, envId, ptr, len, scheduledTime),
     );
   }
 
   // Registers a request and hands its bytes to the core's entry point.
-  start(env, bytes, bounds, enter) {
+  //
+  // The bookkeeping is lazy because most updates are answered and finished
+  // inside that one call (no host operation), and a timer or a waitUntil
+  // costs a few µs each in workerd, more than the rest of the JS side. A
+  // request gets its bound timers only if it is still in flight when that
+  // call returns, and a `done` promise only if it outlives its answer.
+  start(env, input, bounds, enter) {
     return new Promise((resolve) => {
-      const requestId = this.nextRequestId++;
-      let finished;
-      const done = new Promise((settle) => (finished = settle));
-      const request = { env, bounds, resolve, finished, done, answered: false, timers: [] };
-      this.requests.set(requestId, request);
-      if (bounds.answerAfterMs > 0) {
-        request.timers.push(setTimeout(() => this.answerNow(requestId), bounds.answerAfterMs));
+      const id = this.nextRequestId++;
+      // answer: {status, body, failed?} until handed over (see settle());
+      // calls: calls into the core running for it.
+      const request = { env, bounds, resolve, answer: null, answered: false, ended: false, calls: 0, timers: null };
+      this.requests.set(id, request);
+      const envId = this.envIdFor(env, id);
+      this.call(id, (ptr, len) => enter(id, envId, ptr, len), input);
+      if (request.ended) return;
+      request.timers = [];
+      if (bounds.answerAfterMs > 0 && !request.answered) {
+        request.timers.push(setTimeout(() => request.answered || this.call(id, () => this.exports.miti_respond_now(id)), bounds.answerAfterMs));
       }
-      if (bounds.maxMs > 0) {
-        request.timers.push(setTimeout(() => this.cancel(requestId), bounds.maxMs));
-      }
-      const envId = this.envIdFor(env, requestId);
-      this.call(requestId, (ptr, len) => enter(requestId, envId, ptr, len), bytes);
+      if (bounds.maxMs > 0) request.timers.push(setTimeout(() => this.cancel(id), bounds.maxMs));
     });
+  }
+
+  // Hands an answer given during a call over once no call is running.
+  settle(request) {
+    const answer = request.answer;
+    if (!answer) return;
+    request.answer = null;
+    answer.done = request.ended ? null : (request.done ??= new Promise((settle) => (request.finished = settle)));
+    request.resolve(answer);
+  }
+
+  answer(requestId, answer, end = false) {
+    const request = this.requests.get(requestId);
+    if (!request) return;
+    if (!request.answered) {
+      request.answered = true;
+      request.answer = answer;
+    }
+    if (end) {
+      this.requests.delete(requestId);
+      request.ended = true;
+      for (const timer of request.timers ?? []) clearTimeout(timer);
+      request.finished?.();
+    }
+    if (!request.calls) this.settle(request);
   }
 
   envIdFor(env, requestId) {
@@ -113,37 +147,40 @@ export class CoreInstance {
         bindings.push(name);
       }
     }
-    this.call(requestId, (ptr, len) => this.exports.miti_set_env(id, ptr, len), encoder.encode(JSON.stringify({ vars, bindings })));
+    this.call(requestId, (ptr, len) => this.exports.miti_set_env(id, ptr, len), JSON.stringify({ vars, bindings }));
     this.envIds.set(env, id);
     return id;
   }
 
-  // Copies bytes into wasm memory for the duration of one call into the core.
-  call(requestId, invoke, bytes) {
+  // One call into the core for a request, with `input` (bytes, or a string
+  // encoded straight into wasm memory as UTF-8) copied in for its duration.
+  // An answer given during the call is handed over when it returns.
+  call(requestId, invoke, input) {
     if (this.dead) {
       this.fail(requestId, "wasm instance is dead");
       return;
     }
-    const exports = this.exports;
+    const request = this.requests.get(requestId);
+    if (request) request.calls++;
     try {
-      const ptr = exports.miti_alloc(bytes.length);
-      if (!ptr) throw new Error(`wasm allocation of ${bytes.length} bytes failed`);
-      this.heap().set(bytes, ptr);  // a fresh view: memory may have grown
-      invoke(ptr, bytes.length);
-      exports.miti_free(ptr);
+      if (input === undefined) {
+        invoke();
+      } else {
+        const text = typeof input === "string";
+        const capacity = text ? input.length * 3 : input.length;  // UTF-8 takes at most 3 bytes per UTF-16 unit
+        const ptr = this.exports.miti_alloc(capacity);
+        if (!ptr) throw new Error(`wasm allocation of ${capacity} bytes failed`);
+        const heap = this.heap();  // a fresh view: memory may have grown
+        let length = capacity;
+        if (text) length = encoder.encodeInto(input, heap.subarray(ptr, ptr + capacity)).written;
+        else heap.set(input, ptr);
+        invoke(ptr, length);
+        this.exports.miti_free(ptr);
+      }
     } catch (error) {
       this.trap(error, requestId);
     }
-  }
-
-  // A call into the core without bytes (answer now, cancel).
-  poke(requestId, invoke) {
-    if (this.dead) return;
-    try {
-      invoke();
-    } catch (error) {
-      this.trap(error, requestId);
-    }
+    if (request && !--request.calls) this.settle(request);
   }
 
   submit(requestId, operationId, json) {
@@ -159,20 +196,21 @@ export class CoreInstance {
     }
     const bounds = request?.bounds ?? {};
     const timeoutMs = op.op === "sleep" ? 0 : op.op === "telegram" ? (bounds.fetchTimeoutMs ?? 10_000) + 1_000 : (bounds.opTimeoutMs ?? 30_000);
+    // The operation completes once: when it settles, or at its timeout (a
+    // late result is then dropped, as is any result for a request that has
+    // ended).
     let timer;
-    const settled = performOperation(op, env, this.fetcher, bounds).then(
-      (result) => [OP_OK, JSON.stringify(result ?? null)],
-      (error) => [error?.name === "TimeoutError" ? OP_TIMED_OUT : OP_FAILED, describeError(error, env)],
-    );
-    const bounded = timeoutMs > 0
-      ? Promise.race([settled, new Promise((resolve) => {
-          timer = setTimeout(() => resolve([OP_TIMED_OUT, `${op.op} did not settle within ${timeoutMs} ms`]), timeoutMs);
-        })])
-      : settled;
-    bounded.then(([status, text]) => {
+    const completeOnce = (status, text) => {
+      if (timer === null || request?.ended) return;
       clearTimeout(timer);
+      timer = null;
       this.complete(requestId, operationId, status, text);
-    });
+    };
+    if (timeoutMs > 0) timer = setTimeout(() => completeOnce(OP_TIMED_OUT, `${op.op} did not settle within ${timeoutMs} ms`), timeoutMs);
+    performOperation(op, env, this.fetcher, bounds).then(
+      (result) => completeOnce(OP_OK, JSON.stringify(result ?? null)),
+      (error) => completeOnce(error?.name === "TimeoutError" ? OP_TIMED_OUT : OP_FAILED, describeError(error, env)),
+    );
   }
 
   // Runs in the context of the request that submitted the operation.
@@ -181,54 +219,26 @@ export class CoreInstance {
       this.fail(requestId, "wasm instance trapped");
       return;
     }
-    this.call(requestId, (ptr, len) => this.exports.miti_complete(operationId, status, ptr, len), encoder.encode(text));
+    this.call(requestId, (ptr, len) => this.exports.miti_complete(operationId, status, ptr, len), text);
   }
 
   respond(requestId, status, body) {
-    const request = this.requests.get(requestId);
-    if (!request || request.answered) return;
-    request.answered = true;
-    request.resolve({ status, body, done: request.done });
+    this.answer(requestId, { status, body });
   }
 
   finish(requestId) {
-    const request = this.requests.get(requestId);
-    if (!request) return;
-    this.requests.delete(requestId);
-    for (const timer of request.timers) clearTimeout(timer);
-    if (!request.answered) {
-      request.answered = true;
-      request.resolve({ status: 200, body: "", done: request.done });
-    }
-    request.finished();
-  }
-
-  // The webhook has waited long enough: the core answers now and the
-  // handler goes on in the background.
-  answerNow(requestId) {
-    const request = this.requests.get(requestId);
-    if (!request || request.answered) return;
-    this.poke(requestId, () => this.exports.miti_respond_now(requestId));
+    this.answer(requestId, { status: 200, body: "" }, true);
   }
 
   // The request outlived its bound: the core destroys it (and answers and
   // finishes it, which removes it here).
   cancel(requestId) {
-    if (!this.requests.has(requestId)) return;
-    this.poke(requestId, () => this.exports.miti_cancel(requestId));
+    this.call(requestId, () => this.exports.miti_cancel(requestId));
     this.fail(requestId, "request cancelled after its time bound");
   }
 
   fail(requestId, reason) {
-    const request = this.requests.get(requestId);
-    if (!request) return;
-    this.requests.delete(requestId);
-    for (const timer of request.timers) clearTimeout(timer);
-    if (!request.answered) {
-      request.answered = true;
-      request.resolve({ status: 200, body: "", failed: reason, done: request.done });
-    }
-    request.finished();
+    this.answer(requestId, { status: 200, body: "", failed: reason }, true);
   }
 
   // A trap leaves the instance unusable. End the request whose call trapped
