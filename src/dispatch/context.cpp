@@ -179,6 +179,7 @@ Task<void> Context::ask(std::string_view step, std::string question, AskOptions 
       .step = std::string(step),
       .state = std::move(options.state),
       .expires_at = now_ms() + options.timeout_ms,
+      .asked_by_update = update().update_id,
   };
   co_await dispatch::save_conversation(scope(), conversation);
 

@@ -26,12 +26,13 @@ SqlStatement guarded(std::string query, std::vector<SqlValue> binds, const Claim
 Task<void> save_conversation(runtime::RequestScope& scope, const Conversation& conversation) {
   SqlStore sql(scope, std::string(kFramework));
   co_await sql.run(
-      "INSERT INTO miti_conversations (chat_id, owner_id, module, step, state, expires_at)"
-      " VALUES (?1, ?2, ?3, ?4, ?5, ?6)"
+      "INSERT INTO miti_conversations"
+      " (chat_id, owner_id, module, step, state, expires_at, asked_by_update)"
+      " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)"
       " ON CONFLICT (chat_id, owner_id) DO UPDATE SET module = ?3, step = ?4, state = ?5,"
-      " expires_at = ?6",
+      " expires_at = ?6, asked_by_update = ?7",
       conversation.chat_id, conversation.owner_id, conversation.module, conversation.step,
-      conversation.state.dump(), conversation.expires_at);
+      conversation.state.dump(), conversation.expires_at, conversation.asked_by_update);
 }
 
 SqlStatement end_conversation(std::int64_t chat_id, std::int64_t owner_id,
@@ -40,11 +41,11 @@ SqlStatement end_conversation(std::int64_t chat_id, std::int64_t owner_id,
                  {chat_id, owner_id}, guard);
 }
 
-SqlStatement take_conversation(std::int64_t chat_id, std::int64_t owner_id,
+SqlStatement take_conversation(std::int64_t chat_id, std::int64_t owner_id, std::int64_t update_id,
                                const ClaimGuard& guard) {
-  SqlStatement statement =
-      guarded("DELETE FROM miti_conversations WHERE chat_id = ? AND owner_id = ?",
-              {chat_id, owner_id}, guard);
+  SqlStatement statement = guarded(
+      "DELETE FROM miti_conversations WHERE chat_id = ? AND owner_id = ? AND asked_by_update < ?",
+      {chat_id, owner_id, update_id}, guard);
   statement.query += " RETURNING module, step, state, expires_at";
   return statement;
 }

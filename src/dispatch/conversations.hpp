@@ -24,7 +24,8 @@ struct Conversation {
   std::string module;
   std::string step;
   Json state;
-  std::int64_t expires_at = 0;  // epoch ms
+  std::int64_t expires_at = 0;       // epoch ms
+  std::int64_t asked_by_update = 0;  // update_id of the update that asked
 };
 
 // Stores (or replaces) the chat's pending question for its owner.
@@ -43,8 +44,10 @@ SqlStatement end_conversation(std::int64_t chat_id, std::int64_t owner_id, const
 
 // Takes the owner's pending conversation in the chat, deleting it in the
 // same statement so it is answered once: RETURNING module, step, state,
-// expires_at (an expired row is taken too, and ignored by the caller).
-SqlStatement take_conversation(std::int64_t chat_id, std::int64_t owner_id,
+// expires_at (an expired row is taken too, and ignored by the caller). Only
+// a question asked by an earlier update than `update_id` is taken: a
+// re-delivered answer finds its own follow-up question and leaves it.
+SqlStatement take_conversation(std::int64_t chat_id, std::int64_t owner_id, std::int64_t update_id,
                                const ClaimGuard& guard);
 // The row take_conversation returned, if it had not expired by `now`.
 std::optional<Conversation> taken_conversation(const std::vector<SqlRow>& rows,

@@ -89,7 +89,11 @@ Route route_message(const telegram::Message& message, const registry::Registry& 
   route.kind = RouteKind::kPlainMessage;
   route.may_continue_conversation = registry.has_steps() && has_sender;
   route.message_route = first_message_route(registry, message, bot_username, false);
-  if (route.message_route) route.read_only = route.message_route->handler->read_only;
+  // Without a handler of its own, a plain message needs no delivery record:
+  // the only thing it can do is answer a pending question, and taking that
+  // question deletes it in the same statement (a re-delivery finds nothing,
+  // see take_conversation), so it runs at most once anyway.
+  route.read_only = !route.message_route || route.message_route->handler->read_only;
   if (!route.may_continue_conversation && !route.message_route) {
     return ignore("no handler for plain messages");
   }

@@ -285,8 +285,8 @@ Task<Admission> Worker::admit(ActiveRequest& request, const telegram::Update& up
     try {
       if (end) co_await sql.run(end_conversation(chat_id, sender.id, {}));
       if (take) {
-        plain.conversation =
-            conversation_from(co_await sql.all(take_conversation(chat_id, sender.id, {})));
+        plain.conversation = conversation_from(
+            co_await sql.all(take_conversation(chat_id, sender.id, update.update_id, {})));
       }
     } catch (const std::exception& error) {
       scope.log.warn("conversation lookup failed", {{"error", error.what()}});
@@ -300,7 +300,9 @@ Task<Admission> Worker::admit(ActiveRequest& request, const telegram::Update& up
     std::vector<SqlStatement> batch;
     batch.push_back(claim_update(claim, runtime_.now_ms(), kDeliveryLeaseMs));
     if (end) batch.push_back(end_conversation(chat_id, sender.id, guard_for(claim)));
-    if (take) batch.push_back(take_conversation(chat_id, sender.id, guard_for(claim)));
+    if (take) {
+      batch.push_back(take_conversation(chat_id, sender.id, update.update_id, guard_for(claim)));
+    }
     std::vector<SqlBatchResult> results;
     std::string record_error;
     try {

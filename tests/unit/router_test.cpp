@@ -134,6 +134,23 @@ TEST_CASE("router: plain messages go to the first matching handler in MODULES or
             .message_route->handler->name == "everything");
 }
 
+TEST_CASE("router: a plain message without a handler of its own takes no delivery record",
+          "[router]") {
+  reset();
+  slots[1].messages.clear();  // beta: only a conversation step left
+  Registry steps_only = build("beta");
+  Route answer = route_update(update(message("my answer")), steps_only, "bot");
+  REQUIRE(answer.kind == RouteKind::kPlainMessage);
+  CHECK(answer.may_continue_conversation);
+  // Taking the question deletes it: that alone keeps the step at most once.
+  CHECK(answer.read_only);
+
+  reset();
+  Route handled = route_update(update(message("hi")), build("alpha"), "bot");
+  REQUIRE(handled.message_route);
+  CHECK_FALSE(handled.read_only);  // private_all may have effects: recorded
+}
+
 TEST_CASE("router: a plain-message handler never gets a command", "[router]") {
   reset();
   Registry registry = build("beta");

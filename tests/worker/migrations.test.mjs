@@ -203,7 +203,7 @@ describe("migrations applied by wrangler, as deploy applies them", () => {
     try {
       const columns = async (table) => (await w.db.prepare(`PRAGMA table_info(${table})`).all()).results.map((c) => c.name);
       assert.deepEqual(await columns("miti_updates"), ["update_id", "claim", "state", "lease_until", "attempts", "received_at"]);
-      assert.deepEqual(await columns("miti_conversations"), ["chat_id", "owner_id", "module", "step", "state", "expires_at"]);
+      assert.deepEqual(await columns("miti_conversations"), ["chat_id", "owner_id", "module", "step", "state", "expires_at", "asked_by_update"]);
     } finally {
       await w.dispose();
     }

@@ -110,6 +110,19 @@ describe("updates beyond commands", () => {
     assert.deepEqual((await bot.send("after a command")).replies, ["echo: after a command"]);
   });
 
+  test("a plain answer takes no delivery record, and its re-delivery never answers the follow-up question", async () => {
+    // In the group no plain-message handler matches: the answer can only
+    // continue the conversation, and taking the question is what keeps it once.
+    assert.deepEqual((await bot.send("/twice", { chat: GROUP_CHAT })).replies, ["first?"]);
+    const answer = await bot.send("A", { chat: GROUP_CHAT });
+    assert.deepEqual(answer.replies, ["got A; second?"]);
+    assert.deepEqual(await bot.sql("SELECT update_id FROM miti_updates WHERE update_id = ?", answer.update.update_id), []);
+    // Telegram delivers the same update again: the second question stays for the next message.
+    assert.deepEqual((await bot.deliver(answer.update)).replies, []);
+    assert.deepEqual((await bot.send("B", { chat: GROUP_CHAT })).replies, ["second: B"]);
+    assert.deepEqual((await bot.send("C", { chat: GROUP_CHAT })).replies, []);
+  });
+
   test("two users conversing in one group do not hear each other's answers", async () => {
     await bot.send("/ask", { chat: GROUP_CHAT, from: USER });
     await bot.send("/ask", { chat: GROUP_CHAT, from: BOB });

@@ -45,6 +45,19 @@ Task<void> answer(Context& ctx) {
                      " (n=" + std::to_string(ctx.state()["n"].as_integer()) + ")");
 }
 
+// "/twice": two questions in a row; the first answer asks the second.
+Task<void> twice(Context& ctx) {
+  co_await ctx.ask("first", "first?");
+}
+
+Task<void> first(Context& ctx) {
+  co_await ctx.ask("second", "got " + std::string(ctx.text()) + "; second?");
+}
+
+Task<void> second(Context& ctx) {
+  co_await ctx.reply("second: " + std::string(ctx.text()));
+}
+
 Task<void> edits_command(Context& ctx) {
   co_await ctx.reply(std::string(ctx.kind() == miti::UpdateKind::kEditedCommand ? "edited " : "") +
                      "command: " + std::string(ctx.args()));
@@ -136,12 +149,12 @@ MITI_MODULE(kinds) {
   return {
       .commands = {command("menu", menu), command("long", long_button), command("ask", ask), edits,
                    command("flood", flood), command("hang", hang), command("slow", slow),
-                   command("late", late), command("early", early)},
+                   command("late", late), command("early", early), command("twice", twice)},
       .callbacks = {{"tap", tap}, {"silent", silent}, {"boom", boom}},
       .messages =
           {{.name = "echo", .chats = miti::kPrivateChats, .edits = true, .handler = echo},
            {.name = "heard", .chats = miti::kGroupChats, .replies_only = true, .handler = heard}},
-      .steps = {{"answer", answer}},
+      .steps = {{"answer", answer}, {"first", first}, {"second", second}},
       .on_membership = membership,
   };
 }
