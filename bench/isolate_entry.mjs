@@ -29,18 +29,33 @@ const newCore = () => CoreInstance.create({ wasmModule });
 import floor, { handleUpdate as floorHandleUpdate } from "./floor_worker.mjs";
 import grammy, { handleUpdate as grammyHandleUpdate } from "../build/bench/grammy/grammy_worker.js";
 
-const WORKERS = { floor, grammy, miti };
+// `miti` runs with the modules whose commands the other two bots implement
+// (util, misc: MODULES from the batch request); `miti_all` is the same Worker
+// with the production modules (the MODULES binding), whose `notes` keeps a
+// pending question per sender (one D1 statement per command and plain text).
+const WORKERS = { floor, grammy, miti, miti_all: miti };
 const encoder = new TextEncoder();
 
 // miti keys its env id and its module registry on the identity of `env`, and
 // grammY's bot here is kept per env too; workerd hands every request the same
-// object, so the stub env must be one object as well, or every update would
-// rebuild the registry / the bot.
-let stubEnv = null;
-function stubEnvFor(env) {
-  if (stubEnv) return stubEnv;
+// object, so each variant below must be one object as well, or every update
+// would rebuild the registry / the bot. Every target gets the same kind of
+// object (a plain copy), so none pays more for reading it.
+const envs = new Map();
+function envFor(env, { modules = null, stubKv = false } = {}) {
+  const key = `${modules ?? ""}|${stubKv}`;
+  let e = envs.get(key);
+  if (e) return e;
+  e = { ...env };
+  if (modules) e.MODULES = modules;
+  if (stubKv) e.KV = memoryKv();
+  envs.set(key, e);
+  return e;
+}
+
+function memoryKv() {
   const store = new Map();
-  const kv = {
+  return {
     async get(key) {
       return store.has(key) ? store.get(key) : null;
     },
@@ -55,21 +70,26 @@ function stubEnvFor(env) {
       return { keys, list_complete: true };
     },
   };
-  stubEnv = { ...env, KV: kv };
-  return stubEnv;
 }
 
-let core = null;
-async function mitiCore() {
-  if (!core || core.dead) core = await newCore();
+const cores = new Map();  // one wasm instance per env, as a Worker keeps one
+async function mitiCore(env) {
+  let core = cores.get(env);
+  if (!core || core.dead) {
+    core = await newCore();
+    cores.set(env, core);
+  }
   return core;
 }
 
 // One unit of work for (target, case): prepare() builds the input outside
 // the timed region, run(input) does the work once and resolves to {status, body}.
-async function makeUnit(target, kase, env, { update, secret }) {
+async function makeUnit(target, kase, bindings, { update, secret, modules }) {
   const worker = WORKERS[target];
   if (!worker) throw new Error(`unknown target ${target}`);
+  const variant = { modules: target === "miti" ? modules : null };
+  const env = envFor(bindings, variant);
+  const stubEnv = envFor(bindings, { ...variant, stubKv: true });
   const webhookRequest = (text) => () =>
     new Request("http://localhost/webhook", {
       method: "POST",
@@ -89,11 +109,11 @@ async function makeUnit(target, kase, env, { update, secret }) {
     case "ping-kv":
       return { prepare: webhookRequest(update), run: viaFetch(env), kv: env.KV };
     case "ping-stub":
-      return { prepare: webhookRequest(update), run: viaFetch(stubEnvFor(env)), kv: stubEnvFor(env).KV };
+      return { prepare: webhookRequest(update), run: viaFetch(stubEnv), kv: stubEnv.KV };
     case "core-info":
     case "core-ignored": {
-      if (target === "miti") {
-        const instance = await mitiCore();
+      if (target === "miti" || target === "miti_all") {
+        const instance = await mitiCore(env);
         const bytes = encoder.encode(update);  // copied into wasm memory on each call
         return { prepare: () => bytes, run: (b) => instance.webhook(env, b) };
       }
@@ -216,7 +236,7 @@ function heapTop(instance) {
 
 async function memory(request, env) {
   const { update, checkpoints, stub } = await request.json();
-  const e = stub ? stubEnvFor(env) : env;
+  const e = envFor(env, { stubKv: Boolean(stub) });
   const instance = await newCore();
   const bytes = encoder.encode(update);
   const reading = (updates) => ({ updates, wasm_bytes: instance.heap().length, heap_top: heapTop(instance) });

@@ -51,14 +51,23 @@ const TOP_FUNCTIONS = knob("BENCH_TOP_FUNCTIONS", 20);
 // The production modules: the test-only ones (selftest, sqlprobe, mymod) are
 // compiled into today's wasm but not enabled.
 const MODULES = "util,misc,notes,remind";
+// Section 3 compares like with like: the floor and the grammY bot implement
+// /info (util) and /ping (misc), so `miti` there runs with those two modules.
+// `miti_all` is the same Worker with every production module: `notes` keeps a
+// pending question per sender in D1, which costs one D1 statement for every
+// command and plain text message (docs/benchmarks.md).
+const LIKE_MODULES = "util,misc";
 const TARGETS = ["floor", "grammy", "miti"];
-const LABEL = { floor: "floor", grammy: "grammY", miti: "miti" };
+const ISOLATE_TARGETS = [...TARGETS, "miti_all"];
+const LABEL = { floor: "floor", grammy: "grammY", miti: "miti", miti_all: `miti (${MODULES})` };
 const SCRIPT = {
   floor: path.join(BENCH, "floor_worker.mjs"),
   grammy: GRAMMY_BUNDLE,
   miti: path.join(ROOT, "js-shim/worker.mjs"),
 };
+SCRIPT.miti_all = SCRIPT.miti;
 const COLD_ENTRY = Object.fromEntries(TARGETS.map((t) => [t, path.join(BENCH, `cold/${t}.mjs`)]));
+COLD_ENTRY.miti_all = COLD_ENTRY.miti;
 const CONFIG = {
   floor: path.join(BENCH, "floor_wrangler.toml"),
   grammy: path.join(BENCH, "grammy_wrangler.toml"),
@@ -118,8 +127,9 @@ function summary(values) {
 // the interquartile range of those differences.
 function compare(samples) {
   const out = { per_target: {}, over_floor: {}, spread: {} };
-  for (const target of TARGETS) out.per_target[target] = summary(samples[target]);
-  for (const target of ["grammy", "miti"]) {
+  const targets = Object.keys(samples);
+  for (const target of targets) out.per_target[target] = summary(samples[target]);
+  for (const target of targets.filter((t) => t !== "floor")) {
     const diffs = samples[target].map((x, i) => x - samples.floor[i]);
     out.over_floor[target] = median(diffs);
     out.spread[target] = (quantile(diffs, 0.75) - quantile(diffs, 0.25)) / 2;
@@ -179,8 +189,8 @@ const packageVersion = (name, root = ROOT) => {
 };
 
 // Rounds alternate the order the Workers run in, so none is always first.
-const orderFor = (round) => {
-  const rotated = TARGETS.map((_, i) => TARGETS[(i + round) % TARGETS.length]);
+const orderFor = (round, targets = TARGETS) => {
+  const rotated = targets.map((_, i) => targets[(i + round) % targets.length]);
   return round % 2 ? rotated.reverse() : rotated;
 };
 
@@ -264,12 +274,28 @@ function workerdOf(before) {
   return pids.length === 1 ? pids : [];
 }
 
-// The same Miniflare setup as the Worker tests (tests/worker/harness.mjs: real
-// KV and D1, a fake Bot API), the same bindings for all three Workers.
-async function start(scriptPath) {
+// A fresh KV/D1 store for a Worker; for miti_all, with the D1 migrations
+// applied by a Miniflare that is gone before the timed one starts.
+async function storeFor(scriptPath, target) {
   const persist = freshStore();
+  if (target === "miti_all") {
+    if (!persist) warn("no tmpfs store for a migrated D1: miti_all's cold starts run against an empty database");
+    const setup = await startWorker({ scriptPath, persist, bindings: { MODULES }, migrations: true });
+    await setup.dispose();
+  }
+  return persist;
+}
+
+// The same Miniflare setup as the Worker tests (tests/worker/harness.mjs: real
+// KV and D1, a fake Bot API), the same bindings for all the Workers. `miti`
+// runs LIKE_MODULES; `miti_all` runs every production module against a D1
+// database migrated beforehand, as a deployed Worker finds it (wrangler
+// applies migrations before deploy), so the timed start does not include it.
+async function start(scriptPath, target = null, persist = undefined) {
+  const modules = target === "miti_all" ? MODULES : LIKE_MODULES;
+  persist ??= await storeFor(scriptPath, target);
   const before = childWorkerdPids();
-  const worker = await startWorker({ scriptPath, persist, bindings: { MODULES } });
+  const worker = await startWorker({ scriptPath, persist, bindings: { MODULES: modules } });
   const pids = workerdOf(before);
   return {
     ...worker,
@@ -458,9 +484,10 @@ async function verify(target) {
 // ---------------------------------------------------- 2a. cold start from Node
 
 async function coldStart(target) {
+  const persist = await storeFor(SCRIPT[target], target);  // not timed
   const nodeCpu0 = process.cpuUsage();
   const t0 = performance.now();
-  const worker = await start(SCRIPT[target]);  // new Miniflare(...) + ready
+  const worker = await start(SCRIPT[target], target, persist);  // new Miniflare(...) + ready
   const t1 = performance.now();
   const nodeCpu = process.cpuUsage(nodeCpu0);
   const first = await worker.webhook(updates.info());
@@ -491,17 +518,17 @@ async function coldStart(target) {
 const COLD_KEYS = ["total_ms", "workerd_cpu_ms", "node_cpu_to_ready_ms", "ready_ms", "first_response_ms", "first_in_isolate_log_ms", "second_response_ms"];
 
 async function coldStarts() {
-  const runs = { floor: [], grammy: [], miti: [] };
-  for (let i = 0; i < COLD_RUNS; i++) for (const target of orderFor(i)) runs[target].push(await coldStart(target));
+  const runs = Object.fromEntries(ISOLATE_TARGETS.map((t) => [t, []]));
+  for (let i = 0; i < COLD_RUNS; i++) for (const target of orderFor(i, ISOLATE_TARGETS)) runs[target].push(await coldStart(target));
   const out = { runs: COLD_RUNS };
-  for (const key of COLD_KEYS) out[key] = compare(Object.fromEntries(TARGETS.map((t) => [t, runs[t].map((r) => r[key])])));
+  for (const key of COLD_KEYS) out[key] = compare(Object.fromEntries(ISOLATE_TARGETS.map((t) => [t, runs[t].map((r) => r[key])])));
   return out;
 }
 
 // ---------------------------------------------------- 2b. cold start inside the isolate
 
 async function coldInIsolate(target) {
-  const worker = await start(COLD_ENTRY[target]);
+  const worker = await start(COLD_ENTRY[target], target);
   try {
     const response = await worker.webhook(updates.info());
     const body = await response.text();
@@ -525,15 +552,20 @@ async function coldInIsolate(target) {
 const ISOLATE_COLD_KEYS = ["total_ms", "eval_ms", "first_request_ms"];
 
 async function coldStartsInIsolate() {
-  const runs = { floor: [], grammy: [], miti: [] };
-  for (let i = 0; i < COLD_RUNS; i++) for (const target of orderFor(i)) runs[target].push(await coldInIsolate(target));
+  const runs = Object.fromEntries(ISOLATE_TARGETS.map((t) => [t, []]));
+  for (let i = 0; i < COLD_RUNS; i++) for (const target of orderFor(i, ISOLATE_TARGETS)) runs[target].push(await coldInIsolate(target));
   const out = { runs: COLD_RUNS };
-  for (const key of ISOLATE_COLD_KEYS) out[key] = compare(Object.fromEntries(TARGETS.map((t) => [t, runs[t].map((r) => r[key])])));
+  for (const key of ISOLATE_COLD_KEYS) out[key] = compare(Object.fromEntries(ISOLATE_TARGETS.map((t) => [t, runs[t].map((r) => r[key])])));
   return out;
 }
 
-function coldRow(label, c, unit = "ms") {
+// One figure for every Worker: the like-for-like three, their over-the-floor
+// differences, then miti with every production module (when measured).
+function coldRow(label, c, unit = "ms", last = null) {
   const p = c.per_target;
+  const all = p.miti_all
+    ? [fmt(p.miti_all.median, unit), `${fmtDiff(c.over_floor.miti_all, unit)} ${fmtSpread(c.spread.miti_all, unit)}`]
+    : ["", ""];
   return [
     label,
     fmt(p.floor.median, unit),
@@ -542,11 +574,15 @@ function coldRow(label, c, unit = "ms") {
     `${fmtDiff(c.over_floor.grammy, unit)} ${fmtSpread(c.spread.grammy, unit)}`,
     `${fmtDiff(c.over_floor.miti, unit)} ${fmtSpread(c.spread.miti, unit)}`,
     fmtRatio(c.miti_over_grammy),
-    `${range(p.floor, 1)} | ${range(p.grammy, 1)} | ${range(p.miti, 1)}`,
+    ...all,
+    last ?? `${range(p.floor, 1)} | ${range(p.grammy, 1)} | ${range(p.miti, 1)}`,
   ];
 }
 
-const COMPARE_HEADER = ["figure", "floor", "grammY", "miti", "grammY − floor", "miti − floor", "miti/grammY over floor", "min–max floor | grammY | miti"];
+const COMPARE_HEADER = [
+  "figure", "floor", "grammY", "miti", "grammY − floor", "miti − floor", "miti/grammY over floor",
+  "miti, all modules", "… − floor", "min–max floor | grammY | miti",
+];
 
 // ---------------------------------------------------- 3. CPU per update in the isolate
 
@@ -578,7 +614,7 @@ async function isolate() {
       const cpu0 = worker.cpuMs(ISOLATE_THREAD);
       const response = await worker.fetch("/__bench/batch", {
         method: "POST",
-        body: JSON.stringify({ target, case: kase.id, n, update, secret: SECRET }),
+        body: JSON.stringify({ target, case: kase.id, n, update, secret: SECRET, modules: LIKE_MODULES }),
       });
       const text = await response.text();
       const cpuMs = worker.cpuMs(ISOLATE_THREAD) - cpu0;
@@ -600,7 +636,7 @@ async function isolate() {
     const plan = {};
     const sizeFor = (usPerUpdate, kase) => Math.max(1, Math.min(kase.max, Math.round((BATCH_MS * 1000) / usPerUpdate)));
     for (const kase of ISOLATE_CASES) {
-      for (const target of TARGETS) {
+      for (const target of ISOLATE_TARGETS) {
         for (let i = 0; i < (kase.prewarm ?? 0); i++) await batch(target, kase, 4 * kase.start);
         let n = kase.start;
         let { ms } = await batch(target, kase, n);
@@ -631,7 +667,7 @@ async function isolate() {
     const cpuSamples = {};
     for (let round = 0; round < 2 * BATCHES; round++) {
       for (const kase of ISOLATE_CASES.filter((k) => round < BATCHES * (k.rounds ?? 1))) {
-        for (const target of orderFor(round)) {
+        for (const target of orderFor(round, ISOLATE_TARGETS)) {
           const key = `${target}/${kase.id}`;
           const { ms, cpuMs, n } = await batch(target, kase, plan[key]);
           (samples[key] ??= []).push((ms * 1000) / n);
@@ -641,9 +677,9 @@ async function isolate() {
     }
     const cases = {};
     for (const kase of ISOLATE_CASES) {
-      cases[kase.id] = compare(Object.fromEntries(TARGETS.map((t) => [t, samples[`${t}/${kase.id}`]])));
-      cases[kase.id].workerd_cpu = compare(Object.fromEntries(TARGETS.map((t) => [t, cpuSamples[`${t}/${kase.id}`]])));
-      cases[kase.id].n_per_batch = Object.fromEntries(TARGETS.map((t) => [t, plan[`${t}/${kase.id}`]]));
+      cases[kase.id] = compare(Object.fromEntries(ISOLATE_TARGETS.map((t) => [t, samples[`${t}/${kase.id}`]])));
+      cases[kase.id].workerd_cpu = compare(Object.fromEntries(ISOLATE_TARGETS.map((t) => [t, cpuSamples[`${t}/${kase.id}`]])));
+      cases[kase.id].n_per_batch = Object.fromEntries(ISOLATE_TARGETS.map((t) => [t, plan[`${t}/${kase.id}`]]));
       cases[kase.id].batches = samples[`floor/${kase.id}`].length;
     }
     return {
@@ -944,10 +980,12 @@ function targets(results) {
       return {
         value: c.over_floor.miti,
         met: !(c.over_floor.grammy > 0) ? null : Number.isFinite(c.over_floor.miti) && c.over_floor.miti <= limit,
-        figures: `miti ${fmtDiff(c.over_floor.miti, "µs")} vs ≤ ${fmt(limit, "µs")} (grammY ${fmtDiff(c.over_floor.grammy, "µs")}, ratio ${fmtRatio(c.miti_over_grammy)})`,
+        figures:
+          `miti ${fmtDiff(c.over_floor.miti, "µs")} vs ≤ ${fmt(limit, "µs")} (grammY ${fmtDiff(c.over_floor.grammy, "µs")}, ratio ${fmtRatio(c.miti_over_grammy)}; ` +
+          `all modules ${fmtDiff(c.over_floor.miti_all, "µs")})`,
       };
     });
-    add(`CPU over floor ≤ ${TARGETS_SPEC.cpu_over_floor_ratio_max} × grammY's: ${kase.label}`, r.met, r.figures, r.verdict);
+    add(`CPU over floor ≤ ${TARGETS_SPEC.cpu_over_floor_ratio_max} × grammY's: ${kase.label} (miti with ${LIKE_MODULES})`, r.met, r.figures, r.verdict);
   }
   {
     const r = twice((pick) => {
@@ -955,10 +993,12 @@ function targets(results) {
       return {
         value: c.over_floor.miti,
         met: c.over_floor.miti <= TARGETS_SPEC.kv_ping_over_floor_us_max,
-        figures: `miti ${fmtDiff(c.over_floor.miti, "µs")} ${fmtSpread(c.spread.miti, "µs")} (grammY ${fmtDiff(c.over_floor.grammy, "µs")})`,
+        figures:
+          `miti ${fmtDiff(c.over_floor.miti, "µs")} ${fmtSpread(c.spread.miti, "µs")} (grammY ${fmtDiff(c.over_floor.grammy, "µs")}; ` +
+          `all modules ${fmtDiff(c.over_floor.miti_all, "µs")})`,
       };
     });
-    add(`real-KV /ping: miti − floor ≤ ${TARGETS_SPEC.kv_ping_over_floor_us_max} µs`, r.met, r.figures, r.verdict);
+    add(`real-KV /ping: miti − floor ≤ ${TARGETS_SPEC.kv_ping_over_floor_us_max} µs (miti with ${LIKE_MODULES})`, r.met, r.figures, r.verdict);
   }
   {
     const c = results.cold_start.total_ms;
@@ -967,17 +1007,18 @@ function targets(results) {
     const cpuKnown = Number.isFinite(cpu.over_floor.miti);
     const cpuMet = cpu.over_floor.miti <= cpu.over_floor.grammy;
     add(
-      "cold start over floor ≤ grammY's: new Miniflare → first reply (2a)",
+      `cold start over floor ≤ grammY's: new Miniflare → first reply (2a, miti with ${LIKE_MODULES})`,
       clockMet && (!cpuKnown || cpuMet),
       `wall clock miti ${fmtDiff(c.over_floor.miti, "ms")} vs grammY ${fmtDiff(c.over_floor.grammy, "ms")}` +
-        (cpuKnown ? `; workerd CPU miti ${fmtDiff(cpu.over_floor.miti, "ms")} vs grammY ${fmtDiff(cpu.over_floor.grammy, "ms")}` : ""),
+        (cpuKnown ? `; workerd CPU miti ${fmtDiff(cpu.over_floor.miti, "ms")} vs grammY ${fmtDiff(cpu.over_floor.grammy, "ms")}` : "") +
+        ` (all modules: ${fmtDiff(c.over_floor.miti_all, "ms")}${cpuKnown ? `, CPU ${fmtDiff(cpu.over_floor.miti_all, "ms")}` : ""})`,
       cpuKnown && clockMet !== cpuMet ? `clock: ${clockMet ? "met" : "NOT MET"}, CPU: ${cpuMet ? "met" : "NOT MET"}` : null,
     );
     const d = results.cold_start_isolate.total_ms;
     add(
-      "cold start over floor ≤ grammY's: first request in a fresh isolate (2b)",
+      `cold start over floor ≤ grammY's: first request in a fresh isolate (2b, miti with ${LIKE_MODULES})`,
       d.over_floor.miti <= d.over_floor.grammy,
-      `miti ${fmtDiff(d.over_floor.miti, "ms")} vs grammY ${fmtDiff(d.over_floor.grammy, "ms")}`,
+      `miti ${fmtDiff(d.over_floor.miti, "ms")} vs grammY ${fmtDiff(d.over_floor.grammy, "ms")} (all modules: ${fmtDiff(d.over_floor.miti_all, "ms")})`,
     );
   }
   {
@@ -1068,7 +1109,8 @@ async function main() {
     const c = results.cold_start;
     const d = results.cold_start_isolate;
     table(
-      `2. Cold start — median of ${COLD_RUNS} runs each, the three alternating; "over floor" = median of per-round differences ± half their IQR`,
+      `2. Cold start — median of ${COLD_RUNS} runs each, the four alternating; "over floor" = median of per-round differences ± half their IQR; ` +
+        `miti runs ${LIKE_MODULES} (like for like), "miti, all modules" ${MODULES} with a migrated D1`,
       COMPARE_HEADER,
       [
         coldRow("(a) new Miniflare → first /info reply (Node wall clock)", c.total_ms),
@@ -1091,20 +1133,23 @@ async function main() {
     const iso = results.isolate;
     table(
       `3. CPU per update in one isolate — µs per update, median of ${BATCHES} batch means (${2 * BATCHES} for Miniflare KV), ` +
-        `~${BATCH_MS} ms per batch, the three alternating (clock: ${iso.clock.date_now_live ? "live" : "frozen"}, ${iso.clock.resolution_ms} ms ticks)`,
-      [...COMPARE_HEADER.slice(0, -1), "updates/batch floor | grammY | miti"],
+        `~${BATCH_MS} ms per batch, the four alternating (clock: ${iso.clock.date_now_live ? "live" : "frozen"}, ${iso.clock.resolution_ms} ms ticks); ` +
+        `miti runs ${LIKE_MODULES}, the modules whose commands the other two implement`,
+      [...COMPARE_HEADER.slice(0, -1), "updates/batch floor | grammY | miti | all"],
       ISOLATE_CASES.map((kase) => {
         const c = iso.cases[kase.id];
-        const row = coldRow(kase.label, c, "µs");
-        row[row.length - 1] = TARGETS.map((t) => c.n_per_batch[t]).join(" | ");
-        return row;
+        return coldRow(kase.label, c, "µs", ISOLATE_TARGETS.map((t) => c.n_per_batch[t]).join(" | "));
       }),
     );
     table(
       "   the same batches, CPU time of the isolate's thread per update (/proc; unlike the clock above, not inflated when other " +
-        "processes take the CPU; includes building the batch's Request objects, the same for all three)",
-      [...COMPARE_HEADER.slice(0, -1), "min–max floor | grammY | miti"],
+        "processes take the CPU; includes building the batch's Request objects, the same for all; Miniflare's D1 and KV run on this thread too)",
+      COMPARE_HEADER,
       ISOLATE_CASES.map((kase) => coldRow(kase.label, iso.cases[kase.id].workerd_cpu, "µs")),
+    );
+    console.log(
+      `  ${LABEL.miti_all}: notes asks questions (/note without text), so every command ends the sender's pending question and every ` +
+        "plain text looks one up: one D1 statement each, which Miniflare runs on the isolate's thread (docs/benchmarks.md).",
     );
     const f = iso.fresh_instance;
     console.log(
