@@ -7,7 +7,17 @@
 #include <cctype>
 #include <vector>
 
+#include "util/declaration_errors.hpp"
+
 namespace miti::cron {
+
+// A refusal in words (src/util/declaration_errors.hpp): the production
+// Worker evaluates none of the wording, only that the expression is refused.
+#if defined(MITI_TERSE_DECLARATION_ERRORS)
+#define MITI_CRON_FAIL(...) fail_terse()
+#else
+#define MITI_CRON_FAIL(...) fail(__VA_ARGS__)
+#endif
 
 namespace {
 
@@ -56,6 +66,31 @@ int small_number(std::string_view digits) {
 
 std::string quoted(std::string_view text) {
   return "'" + std::string(text) + "'";
+}
+
+// The wording of refusals (used only where MITI_CRON_FAIL keeps it).
+constexpr std::string_view kDayOfMonthForms =
+    "; the forms are L, L-n, LW, L-nW and nW, alone in the field";
+constexpr std::string_view kDayOfWeekForms = "; the forms are L, nL and n#k, alone in the field";
+
+[[maybe_unused]] std::string joined(std::string_view a, std::string_view b) {
+  return std::string(a) + std::string(b);
+}
+
+[[maybe_unused]] std::string out_of_range(const Field& field, int value) {
+  std::string what = std::to_string(value) + " is out of range " + std::to_string(field.min) + "-" +
+                     std::to_string(field.max);
+  if (&field == &kDayOfWeek) {
+    what += " (Cloudflare counts weekdays 1=SUN, 2=MON ... 7=SAT; names SUN-SAT work too)";
+  }
+  return what;
+}
+
+[[maybe_unused]] std::string field_count_problem(std::size_t count) {
+  std::string what = "expected 5 fields (minute hour day-of-month month day-of-week), got " +
+                     std::to_string(count);
+  if (count == 6) what += "; Cloudflare has no seconds or year field";
+  return what;
 }
 
 std::vector<std::string_view> split(std::string_view text, char separator) {
@@ -136,6 +171,9 @@ class Parser {
   [[noreturn]] void fail(const std::string& what) const {
     throw CronError("cron expression " + quoted(text_) + ": " + what);
   }
+  [[noreturn]] [[maybe_unused]] void fail_terse() const {
+    throw CronError("cron expression " + quoted(text_) + std::string(detail::kTerseWhy));
+  }
   [[noreturn]] void fail(const Field& field, std::string_view token,
                          const std::string& what) const {
     fail(std::string(field.name) + " " + quoted(token) + ": " + what);
@@ -153,25 +191,20 @@ class Parser {
       if (end == std::string_view::npos) break;
       rest.remove_prefix(end);
     }
-    if (fields.empty()) fail("is empty");
+    if (fields.empty()) MITI_CRON_FAIL("is empty");
     if (fields[0].starts_with('@')) {
-      fail(
+      MITI_CRON_FAIL(
           "macros such as @daily are not supported by Cloudflare; write five fields, e.g. "
           "'0 0 * * *'");
     }
-    if (fields.size() != 5) {
-      std::string what = "expected 5 fields (minute hour day-of-month month day-of-week), got " +
-                         std::to_string(fields.size());
-      if (fields.size() == 6) what += "; Cloudflare has no seconds or year field";
-      fail(what);
-    }
+    if (fields.size() != 5) MITI_CRON_FAIL(field_count_problem(fields.size()));
     return fields;
   }
 
   // A number or, where the field has them, a three-letter name in any case.
   int parse_value(const Field& field, std::string_view token, std::string_view item) const {
     int value = -1;
-    if (token == "?") fail(field, item, "'?' is not supported by Cloudflare; write '*'");
+    if (token == "?") MITI_CRON_FAIL(field, item, "'?' is not supported by Cloudflare; write '*'");
     if (is_digits(token)) {
       value = small_number(token);
     } else if (field.names != nullptr) {
@@ -179,25 +212,19 @@ class Parser {
       for (std::size_t i = 0; i < field.name_count; ++i)
         if (field.names[i] == name) value = field.min + static_cast<int>(i);
       if (value < 0) {
-        fail(field, item,
-             quoted(token) + " is not a value; use " + std::to_string(field.min) + "-" +
-                 std::to_string(field.max) + " or the three-letter names " +
-                 std::string(field.names[0]) + "-" +
-                 std::string(field.names[field.name_count - 1]));
+        MITI_CRON_FAIL(field, item,
+                       quoted(token) + " is not a value; use " + std::to_string(field.min) + "-" +
+                           std::to_string(field.max) + " or the three-letter names " +
+                           std::string(field.names[0]) + "-" +
+                           std::string(field.names[field.name_count - 1]));
       }
     } else {
-      fail(field, item,
-           quoted(token) + " is not a number in " + std::to_string(field.min) + "-" +
-               std::to_string(field.max));
+      MITI_CRON_FAIL(field, item,
+                     quoted(token) + " is not a number in " + std::to_string(field.min) + "-" +
+                         std::to_string(field.max));
     }
-    if (value < field.min || value > field.max) {
-      std::string what = std::to_string(value) + " is out of range " + std::to_string(field.min) +
-                         "-" + std::to_string(field.max);
-      if (&field == &kDayOfWeek) {
-        what += " (Cloudflare counts weekdays 1=SUN, 2=MON ... 7=SAT; names SUN-SAT work too)";
-      }
-      fail(field, item, what);
-    }
+    if (value < field.min || value > field.max)
+      MITI_CRON_FAIL(field, item, out_of_range(field, value));
     return value;
   }
 
@@ -207,32 +234,34 @@ class Parser {
       return ((std::uint64_t{2} << field.max) - 1) & ~((std::uint64_t{1} << field.min) - 1);
     std::uint64_t bits = 0;
     for (std::string_view item : split(text, ',')) {
-      if (item.empty()) fail(field, text, "empty item in the list");
+      if (item.empty()) MITI_CRON_FAIL(field, text, "empty item in the list");
       std::string_view base = item;
       int step = 1;
       if (auto slash = item.find('/'); slash != std::string_view::npos) {
         base = item.substr(0, slash);
         std::string_view step_text = item.substr(slash + 1);
         int span = field.max - field.min;
-        if (!is_digits(step_text)) fail(field, item, "the step after '/' must be a number");
+        if (!is_digits(step_text))
+          MITI_CRON_FAIL(field, item, "the step after '/' must be a number");
         step = small_number(step_text);
         if (step < 1 || step > span) {
-          fail(field, item,
-               "step " + std::to_string(step) + " is out of range 1-" + std::to_string(span));
+          MITI_CRON_FAIL(
+              field, item,
+              "step " + std::to_string(step) + " is out of range 1-" + std::to_string(span));
         }
       }
       int first = field.min;
       int last = field.max;
       if (base == "*") {
-        if (item == "*") fail(field, text, "'*' must stand alone, not inside a list");
+        if (item == "*") MITI_CRON_FAIL(field, text, "'*' must stand alone, not inside a list");
       } else if (auto dash = base.find('-'); dash != std::string_view::npos) {
         first = parse_value(field, base.substr(0, dash), item);
         last = parse_value(field, base.substr(dash + 1), item);
         if (first > last) {
-          fail(field, item,
-               "the range runs backwards; split it, e.g. " + std::to_string(first) + "-" +
-                   std::to_string(field.max) + "," + std::to_string(field.min) + "-" +
-                   std::to_string(last));
+          MITI_CRON_FAIL(field, item,
+                         "the range runs backwards; split it, e.g. " + std::to_string(first) + "-" +
+                             std::to_string(field.max) + "," + std::to_string(field.min) + "-" +
+                             std::to_string(last));
         }
       } else {
         first = parse_value(field, base, item);
@@ -247,14 +276,13 @@ class Parser {
     using Kind = CronExpression::DayKind;
     if (text == "*") return;
     if (text.find_first_of("lw") != std::string_view::npos) {
-      fail(kDayOfMonth, text, "write L and W in capitals, as Cloudflare requires");
+      MITI_CRON_FAIL(kDayOfMonth, text, "write L and W in capitals, as Cloudflare requires");
     }
     if (text.find_first_of("LW") == std::string_view::npos) {
       cron.day_kind_ = Kind::kSet;
       cron.days_ = static_cast<std::uint32_t>(parse_set(kDayOfMonth, text));
       return;
     }
-    const std::string forms = "; the forms are L, L-n, LW, L-nW and nW, alone in the field";
     std::string_view rest = text;
     bool weekday = rest.ends_with('W');
     if (weekday) rest.remove_suffix(1);
@@ -263,17 +291,19 @@ class Parser {
       cron.day_kind_ = weekday ? Kind::kLastWeekday : Kind::kLast;
       if (rest.empty()) return;
       if (!rest.starts_with('-') || !is_digits(rest.substr(1))) {
-        fail(kDayOfMonth, text, "not a valid L form" + forms);
+        MITI_CRON_FAIL(kDayOfMonth, text, joined("not a valid L form", kDayOfMonthForms));
       }
       std::string_view offset = rest.substr(1);
       cron.day_value_ = small_number(offset);
       if (cron.day_value_ < 1 || cron.day_value_ > 30) {
-        fail(kDayOfMonth, text,
-             "offset " + std::to_string(cron.day_value_) + " after 'L-' is out of range 1-30");
+        MITI_CRON_FAIL(
+            kDayOfMonth, text,
+            "offset " + std::to_string(cron.day_value_) + " after 'L-' is out of range 1-30");
       }
       return;
     }
-    if (!weekday || !is_digits(rest)) fail(kDayOfMonth, text, "not a valid L or W form" + forms);
+    if (!weekday || !is_digits(rest))
+      MITI_CRON_FAIL(kDayOfMonth, text, joined("not a valid L or W form", kDayOfMonthForms));
     cron.day_kind_ = Kind::kNearestWeekday;
     cron.day_value_ = parse_value(kDayOfMonth, rest, text);
   }
@@ -281,7 +311,6 @@ class Parser {
   void parse_day_of_week(CronExpression& cron, std::string_view text) const {
     using Kind = CronExpression::WeekdayKind;
     if (text == "*") return;
-    const std::string forms = "; the forms are L, nL and n#k, alone in the field";
     auto hash = text.find('#');
     bool last = text.ends_with('L');
     if (hash == std::string_view::npos && !last) {
@@ -290,7 +319,9 @@ class Parser {
       return;
     }
     if (text.find_first_of(",-/") != std::string_view::npos) {
-      fail(kDayOfWeek, text, "L and # cannot be combined with lists, ranges or steps" + forms);
+      MITI_CRON_FAIL(
+          kDayOfWeek, text,
+          joined("L and # cannot be combined with lists, ranges or steps", kDayOfWeekForms));
     }
     if (text == "L") {  // Cloudflare reads a lone L as the last day of the week
       cron.weekday_kind_ = Kind::kSet;
@@ -303,13 +334,15 @@ class Parser {
       return;
     }
     std::string_view nth = text.substr(hash + 1);
-    if (!is_digits(nth)) fail(kDayOfWeek, text, "'#' must be followed by 1-5" + forms);
+    if (!is_digits(nth))
+      MITI_CRON_FAIL(kDayOfWeek, text, joined("'#' must be followed by 1-5", kDayOfWeekForms));
     cron.weekday_kind_ = Kind::kNth;
     cron.weekday_value_ = parse_value(kDayOfWeek, text.substr(0, hash), text) - 1;
     cron.weekday_nth_ = small_number(nth);
     if (cron.weekday_nth_ < 1 || cron.weekday_nth_ > 5) {
-      fail(kDayOfWeek, text,
-           "occurrence " + std::to_string(cron.weekday_nth_) + " after '#' is out of range 1-5");
+      MITI_CRON_FAIL(
+          kDayOfWeek, text,
+          "occurrence " + std::to_string(cron.weekday_nth_) + " after '#' is out of range 1-5");
     }
   }
 
@@ -335,9 +368,9 @@ class Parser {
         break;
     }
     if (needed > longest) {
-      fail(kDayOfMonth, text,
-           "no chosen month has " + std::to_string(needed) +
-               " days, so the schedule would never fire");
+      MITI_CRON_FAIL(kDayOfMonth, text,
+                     "no chosen month has " + std::to_string(needed) +
+                         " days, so the schedule would never fire");
     }
   }
 

@@ -4,6 +4,7 @@
 
 #include "cron/cron_expression.hpp"
 #include "telegram/command_parser.hpp"
+#include "util/declaration_errors.hpp"
 
 namespace miti::registry {
 
@@ -51,17 +52,21 @@ void validate_command(const ModuleDefinition& module, const Command& command) {
   std::string where =
       cat({"module ", in_quotes(module.name), ", command ", in_quotes(command.name)});
   if (command.name.starts_with('/')) {
-    throw RegistryError(cat({where, ": write the name without the leading '/'"}));
+    throw RegistryError(cat({where, MITI_WHY(": write the name without the leading '/'")}));
   }
   if (!is_valid_command_name(command.name)) {
-    throw RegistryError(cat({where, ": name must match ^[a-z0-9_]{1,32}$"}));
+    throw RegistryError(cat({where, MITI_WHY(": name must match ^[a-z0-9_]{1,32}$")}));
   }
   std::size_t length = character_count(command.description);
   if (length == 0 || length > kMaxDescriptionLength) {
     throw RegistryError(
+#if defined(MITI_TERSE_DECLARATION_ERRORS)
+        cat({where, MITI_WHY("")}));
+#else
         cat({where, ": description must be 1 to 256 characters, got ", std::to_string(length)}));
+#endif
   }
-  if (command.handler == nullptr) throw RegistryError(cat({where, ": has no handler"}));
+  if (command.handler == nullptr) throw RegistryError(cat({where, MITI_WHY(": has no handler")}));
 }
 
 // Records a declared name; false when it was declared before. (A module has a
@@ -80,16 +85,18 @@ std::vector<cron::CronExpression> validate_crons(const ModuleDefinition& module)
   for (const Cron& cron : module.crons) {
     std::string where = cat({"module ", in_quotes(module.name), ", cron ", in_quotes(cron.name)});
     if (!is_valid_cron_name(cron.name)) {
-      throw RegistryError(cat({where, ": name must match ^[a-z0-9_-]{1,32}$"}));
+      throw RegistryError(cat({where, MITI_WHY(": name must match ^[a-z0-9_-]{1,32}$")}));
     }
-    if (!first_time(names, cron.name)) throw RegistryError(cat({where, ": declared twice"}));
-    if (trim(cron.schedule).empty()) throw RegistryError(cat({where, ": schedule is empty"}));
+    if (!first_time(names, cron.name))
+      throw RegistryError(cat({where, MITI_WHY(": declared twice")}));
+    if (trim(cron.schedule).empty())
+      throw RegistryError(cat({where, MITI_WHY(": schedule is empty")}));
     try {
       schedules.push_back(cron::CronExpression::parse(cron.schedule));
     } catch (const cron::CronError& error) {
-      throw RegistryError(cat({where, ": ", error.what()}));
+      throw RegistryError(cat({where, ": ", error.what()}));  // the cron parser's own words
     }
-    if (cron.handler == nullptr) throw RegistryError(cat({where, ": has no handler"}));
+    if (cron.handler == nullptr) throw RegistryError(cat({where, MITI_WHY(": has no handler")}));
   }
   return schedules;
 }
@@ -100,39 +107,41 @@ void validate_handlers(const ModuleDefinition& module) {
   for (const Callback& callback : module.callbacks) {
     std::string where = cat({in_module, ", callback ", in_quotes(callback.name)});
     if (!is_valid_callback_name(callback.name)) {
-      throw RegistryError(cat({where, ": name must match ^[a-z0-9_]{1,16}$"}));
+      throw RegistryError(cat({where, MITI_WHY(": name must match ^[a-z0-9_]{1,16}$")}));
     }
-    if (!first_time(names, callback.name)) throw RegistryError(cat({where, ": declared twice"}));
-    if (callback.handler == nullptr) throw RegistryError(cat({where, ": has no handler"}));
+    if (!first_time(names, callback.name))
+      throw RegistryError(cat({where, MITI_WHY(": declared twice")}));
+    if (callback.handler == nullptr)
+      throw RegistryError(cat({where, MITI_WHY(": has no handler")}));
     // "<module>:<callback>:" must leave room for a payload within 64 bytes.
     if (module.name.size() + callback.name.size() + 2 > CallbackData::kMaxBytes - 8) {
-      throw RegistryError(cat({where,
-                               ": module and callback names leave under 8 bytes of "
-                               "callback_data for the payload"}));
+      throw RegistryError(cat({where, MITI_WHY(": module and callback names leave under 8 bytes of "
+                                               "callback_data for the payload")}));
     }
   }
   names.clear();
   for (const MessageHandler& handler : module.messages) {
     std::string where = cat({in_module, ", message handler ", in_quotes(handler.name)});
     if (!is_valid_command_name(handler.name)) {
-      throw RegistryError(cat({where, ": name must match ^[a-z0-9_]{1,32}$"}));
+      throw RegistryError(cat({where, MITI_WHY(": name must match ^[a-z0-9_]{1,32}$")}));
     }
-    if (!first_time(names, handler.name)) throw RegistryError(cat({where, ": declared twice"}));
-    if (handler.handler == nullptr) throw RegistryError(cat({where, ": has no handler"}));
+    if (!first_time(names, handler.name))
+      throw RegistryError(cat({where, MITI_WHY(": declared twice")}));
+    if (handler.handler == nullptr) throw RegistryError(cat({where, MITI_WHY(": has no handler")}));
     if (handler.chats == 0 || (handler.chats & ~unsigned{kAllChats}) != 0) {
-      throw RegistryError(cat({where,
-                               ": chats must be a non-empty set of kPrivateChats, "
-                               "kGroupChats and kChannelChats"}));
+      throw RegistryError(cat({where, MITI_WHY(": chats must be a non-empty set of kPrivateChats, "
+                                               "kGroupChats and kChannelChats")}));
     }
   }
   names.clear();
   for (const Step& step : module.steps) {
     std::string where = cat({in_module, ", step ", in_quotes(step.name)});
     if (!is_valid_command_name(step.name)) {
-      throw RegistryError(cat({where, ": name must match ^[a-z0-9_]{1,32}$"}));
+      throw RegistryError(cat({where, MITI_WHY(": name must match ^[a-z0-9_]{1,32}$")}));
     }
-    if (!first_time(names, step.name)) throw RegistryError(cat({where, ": declared twice"}));
-    if (step.handler == nullptr) throw RegistryError(cat({where, ": has no handler"}));
+    if (!first_time(names, step.name))
+      throw RegistryError(cat({where, MITI_WHY(": declared twice")}));
+    if (step.handler == nullptr) throw RegistryError(cat({where, MITI_WHY(": has no handler")}));
   }
 }
 }  // namespace
@@ -196,11 +205,12 @@ Registry Registry::build(std::span<const ModuleEntry> available, std::string_vie
     ModuleDefinition module = entry->factory();
     if (!is_valid_module_name(module.name)) {
       throw RegistryError(
-          cat({"module ", in_quotes(module.name), ": name must match ^[a-z0-9_]+$"}));
+          cat({"module ", in_quotes(module.name), MITI_WHY(": name must match ^[a-z0-9_]+$")}));
     }
     if (module.name != entry->folder) {
-      throw RegistryError(cat({"module in modules/", std::string(entry->folder), " declares name ",
-                               in_quotes(module.name), "; the name must equal the folder name"}));
+      throw RegistryError(
+          cat({"module in modules/", std::string(entry->folder), " declares name ",
+               in_quotes(module.name), MITI_WHY("; the name must equal the folder name")}));
     }
     for (const Command& command : module.commands) {
       validate_command(module, command);

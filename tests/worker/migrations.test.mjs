@@ -321,10 +321,10 @@ describe("the deployed bundle (wrangler deploy --dry-run)", () => {
     // wrangler reports as gzip, for util,misc,notes,remind.
     const upload = output.match(/Total Upload: ([\d.]+) KiB \/ gzip: ([\d.]+) KiB/);
     assert.ok(upload, output);
-    // The target is 96 KiB; the same sources give 95.90 or 96.17 KiB depending
-    // on the checkout (the link's function order moves the gzip size), so
-    // this guards regressions with that spread on top (docs/benchmarks.md).
-    assert.ok(Number(upload[2]) <= 96.5, `upload gzip ${upload[2]} KiB is over the 96 KiB budget (+0.5 KiB build spread)`);
+    // The target is 96 KiB. The same sources can differ by ~0.3 KiB between
+    // checkouts (the link's function order moves the gzip size); the upload
+    // is ~95 KiB, so the target holds with that spread (docs/benchmarks.md).
+    assert.ok(Number(upload[2]) <= 96, `upload gzip ${upload[2]} KiB is over the 96 KiB budget`);
     const files = readdirSync(outdir);
     assert.ok(files.includes("worker.js"), files.join(", "));
     const wasm = files.filter((f) => f.endsWith(".wasm"));
