@@ -3,6 +3,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export WRANGLER_SEND_METRICS=false WRANGLER_SEND_ERROR_REPORTS=false CLOUDFLARE_CF_FETCH_ENABLED=false
+# Emscripten with Debian's python3, not a pyenv shim on PATH (scripts/build.sh says why): the
+# new-module tests call em++ too.
+if [[ -z ${EMSDK_PYTHON:-} && -x /usr/bin/python3 ]]; then export EMSDK_PYTHON=/usr/bin/python3; fi
 
 bash scripts/setup.sh
 bash scripts/build.sh all
