@@ -10,7 +10,7 @@
 #
 #   scripts/fuzz.sh [--time SECONDS] [--runs N] [--merge] [target...]   (npm run fuzz -- ...)
 #   scripts/fuzz.sh --smoke [target...]                                  (scripts/checks/fuzz.sh)
-#   scripts/fuzz.sh --list | --build
+#   scripts/fuzz.sh [--smoke] --list | --build
 #
 #   --time S   fuzz each target for S seconds (default 60)
 #   --runs N   fuzz each target for N executions instead (with --time too: whichever comes first)
@@ -131,7 +131,9 @@ fi
   fi
 } 9>"$lock"
 build_seconds=$((SECONDS - build_started))
-$smoke || echo "fuzz: built ${#targets[@]} target(s) in ${build_seconds}s ($build/)"
+if ! $smoke || [[ $action == build ]]; then
+  echo "fuzz: built ${#targets[@]} target(s) in ${build_seconds}s ($build/)"
+fi
 [[ $action == build ]] && exit 0
 
 # --- run -------------------------------------------------------------------------------------

@@ -6,7 +6,8 @@
 # much of the time):
 #   - the consistency checks (scripts/checks/*.sh, one after another; the fuzz smoke builds and
 #     runs there), their output kept in build/checks.log and shown after the node tests;
-#   - ctest, then the node tests (several files at a time: MITI_TEST_CONCURRENCY, default 3).
+#   - ctest, then the node tests (several files at a time, the longest first:
+#     MITI_TEST_CONCURRENCY, default 3).
 # The run fails when any of them fails.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -18,6 +19,10 @@ if [[ -z ${EMSDK_PYTHON:-} && -x /usr/bin/python3 ]]; then export EMSDK_PYTHON=/
 started=$SECONDS
 bash scripts/setup.sh
 bash scripts/build.sh all
+# The fuzz smoke's targets (scripts/checks/fuzz.sh runs them below): built now, in the
+# foreground, because building takes the lock of build/ that the tests' own builds (npm start,
+# deploy) wait for.
+bash scripts/fuzz.sh --smoke --build
 
 # Consistency checks (migrations in sync, crons in step with wrangler.toml, the format, the fuzz
 # smoke): every scripts/checks/*.sh must exit 0. They run in the background, niced, one after
@@ -70,8 +75,10 @@ if ((${#node_tests[@]} == 0)); then
   echo "test: no *.test.mjs files found under tests/ or modules/" >&2
   exit 1
 fi
-# The files that take longest start first (node --test starts files in the order given), so
-# that the short ones fill in beside them instead of one long file running alone at the end.
+# The files that take longest start first, so that the short ones fill in beside them instead of
+# one long file running alone at the end. (`node --test` would sort the files by path, which
+# starts tests/worker/ last: scripts/lib/run-node-tests.mjs runs them with node's test runner in
+# the order given.)
 slow_first=(
   tests/tools/new_module.test.mjs
   tests/worker/migrations.test.mjs
@@ -92,7 +99,7 @@ done
 concurrency=${MITI_TEST_CONCURRENCY:-3}
 echo "== Worker and tool tests in workerd (Miniflare) and node: ${#ordered[@]} files, $concurrency at a time"
 node_status=0
-node --test --test-concurrency="$concurrency" --test-reporter=spec "${ordered[@]}" || node_status=$?
+node scripts/lib/run-node-tests.mjs --concurrency "$concurrency" "${ordered[@]}" || node_status=$?
 
 checks_status=0
 wait "$checks_pid" || checks_status=$?
