@@ -40,6 +40,11 @@ for step in "${steps[@]}"; do
 done
 
 jobs=$(nproc 2>/dev/null || echo 2)
+# Debian's emscripten wrappers run their Python scripts with `python3` from PATH, once per
+# compiler call; a pyenv shim there costs 0.1-1.5 s of bash per call (it resolves the version
+# through a chain of scripts), about a minute of CPU over the wasm build. Debian's own
+# interpreter is the one its emscripten package is built for.
+if [[ -z ${EMSDK_PYTHON:-} && -x /usr/bin/python3 ]]; then export EMSDK_PYTHON=/usr/bin/python3; fi
 tools=(miti-manifest miti-migrations miti-crons)
 
 say() { echo "build: $*" >&2; }

@@ -1,20 +1,26 @@
 #!/usr/bin/env bash
-# Builds miti's libFuzzer targets (tests/fuzz, clang + ASan + UBSan, into build/fuzz/) and runs
-# them. docs/fuzzing.md says what each target checks.
+# Builds miti's libFuzzer targets (tests/fuzz) and runs them. docs/fuzzing.md says what each target
+# checks. Two builds of the same targets:
+#   - long runs (the default): the standalone tests/fuzz project in build/fuzz/, everything under
+#     test compiled -O1 with coverage, ASan and UBSan;
+#   - --smoke (npm test): the targets inside the native tree (build/native/tests/fuzz/), the small
+#     parsers with coverage, ASan and UBSan at -O0, the webhook target on the native tree's own
+#     core and modules (no coverage or sanitizers inside them), so that a first `npm test`
+#     compiles a dozen files for it instead of the whole Worker again.
 #
 #   scripts/fuzz.sh [--time SECONDS] [--runs N] [--merge] [target...]   (npm run fuzz -- ...)
 #   scripts/fuzz.sh --smoke [target...]                                  (scripts/checks/fuzz.sh)
-#   scripts/fuzz.sh --list | --build
+#   scripts/fuzz.sh [--smoke] --list | --build
 #
 #   --time S   fuzz each target for S seconds (default 60)
 #   --runs N   fuzz each target for N executions instead (with --time too: whichever comes first)
 #   --merge    afterwards, add the working-corpus inputs that reach new edges to the committed
 #              corpus tests/fuzz/corpus/<target>/ (libFuzzer's -merge=1 -use_counters=0)
 #   --smoke    the npm test check: a fixed number of runs with a fixed seed, starting from the
-#              committed corpus only, so every run does the same thing
+#              committed corpus only, so every run does the same thing (built in build/native)
 #   --jobs N   build jobs (default 2)
 #
-# Each target fuzzes with two corpus folders: build/fuzz/corpus/<target>/ (the git-ignored working
+# Long runs: each target fuzzes with two corpus folders: build/fuzz/corpus/<target>/ (the git-ignored working
 # corpus, where new inputs go) and tests/fuzz/corpus/<target>/ (committed seeds, read only). A
 # finding is saved under build/fuzz/artifacts/<target>/ and makes the script exit non-zero.
 # Targets run one at a time under `nice`. Without target names, every target in
@@ -66,17 +72,32 @@ if ((${#missing[@]} > 0)); then
 fi
 
 # --- configure and build (serialised: npm test and npm run fuzz may overlap) ---------------------
-build=build/fuzz
-mkdir -p "$build"
-configure_args=(-S tests/fuzz -B "$build" -G "Unix Makefiles" -DCMAKE_CXX_COMPILER=clang++)
-{
-  flock 9
-  # Quick when nothing changed; writes build/fuzz/targets.txt.
-  cmake "${configure_args[@]}" >"$build/configure.log" 2>&1 || {
-    cat "$build/configure.log" >&2
-    exit 1
-  }
-} 9>"$build/.lock"
+if $smoke; then
+  # The native tree's smoke targets, under scripts/build.sh's lock of build/.
+  build=build/native/tests/fuzz
+  mkdir -p build
+  {
+    flock 9
+    if [[ ! -f build/native/CMakeCache.txt || ! -f $build/targets.txt ]]; then
+      cmake --preset native >build/native-configure.log 2>&1 || {
+        cat build/native-configure.log >&2
+        exit 1
+      }
+    fi
+  } 9>build/.lock
+else
+  build=build/fuzz
+  mkdir -p "$build"
+  configure_args=(-S tests/fuzz -B "$build" -G "Unix Makefiles" -DCMAKE_CXX_COMPILER=clang++)
+  {
+    flock 9
+    # Quick when nothing changed; writes build/fuzz/targets.txt.
+    cmake "${configure_args[@]}" >"$build/configure.log" 2>&1 || {
+      cat "$build/configure.log" >&2
+      exit 1
+    }
+  } 9>"$build/.lock"
+fi
 mapfile -t known < <(grep -v '^$' "$build/targets.txt")
 if [[ $action == list ]]; then
   printf '%s\n' "${known[@]}"
@@ -91,18 +112,28 @@ for target in "${targets[@]}"; do
 done
 
 build_started=$SECONDS
+if $smoke; then
+  echo "fuzz: building ${#targets[@]} smoke target(s) in build/native (tests/fuzz, ASan + UBSan)" >&2
+  lock=build/.lock
+  build_command=(cmake --build build/native -j "$jobs" --target "${targets[@]/#/miti_fuzz_}")
+else
+  lock=$build/.lock
+  build_command=(cmake --build "$build" -j "$jobs" --target "${targets[@]/#/miti_fuzz_}")
+fi
 {
   flock 9
   build_log=$build/build.log
-  if ! cmake --build "$build" -j "$jobs" --target "${targets[@]/#/miti_fuzz_}" \
-    -- --no-print-directory -s >"$build_log" 2>&1; then
+  mkdir -p "$build"
+  if ! "${build_command[@]}" -- --no-print-directory -s >"$build_log" 2>&1; then
     cat "$build_log" >&2
     echo "fuzz: the build failed (log: $build_log)" >&2
     exit 1
   fi
-} 9>"$build/.lock"
+} 9>"$lock"
 build_seconds=$((SECONDS - build_started))
-$smoke || echo "fuzz: built ${#targets[@]} target(s) in ${build_seconds}s ($build/)"
+if ! $smoke || [[ $action == build ]]; then
+  echo "fuzz: built ${#targets[@]} target(s) in ${build_seconds}s ($build/)"
+fi
 [[ $action == build ]] && exit 0
 
 # --- run -------------------------------------------------------------------------------------
