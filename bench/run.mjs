@@ -916,7 +916,8 @@ function functions() {
   if (!sameCode) {
     warn(
       `build/wasm-names/miti.wasm's code (${a?.length} B) is not build/wasm/miti.wasm's (${b?.length} B): ` +
-        "the names build is stale or built differently; `bash bench/prepare.sh` rebuilds it",
+        "the names build is stale or built differently (or only ordered differently: the link order follows the build " +
+        "folder's path), so the table may be off by the difference; `bash bench/prepare.sh` rebuilds it",
     );
   }
   return { file: path.relative(ROOT, NAMES_WASM), same_code_as_release: sameCode, ...summarize(named, TOP_FUNCTIONS) };
