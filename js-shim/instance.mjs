@@ -22,6 +22,7 @@ const OP_FAILED = 0;
 const OP_TIMED_OUT = 2;
 
 const encoder = new TextEncoder();
+const DIRECT_ENCODE_MAX = 16 * 1024;  // UTF-16 units
 
 function randomWord() {
   const words = new Uint32Array(1);
@@ -166,8 +167,12 @@ export class CoreInstance {
       if (input === undefined) {
         invoke();
       } else {
+        // A short string is encoded straight into wasm memory (UTF-8 takes at
+        // most 3 bytes per UTF-16 unit); a long one (a big KV value or D1
+        // result) exactly, so that it never reserves three times its size.
+        if (typeof input === "string" && input.length > DIRECT_ENCODE_MAX) input = encoder.encode(input);
         const text = typeof input === "string";
-        const capacity = text ? input.length * 3 : input.length;  // UTF-8 takes at most 3 bytes per UTF-16 unit
+        const capacity = text ? input.length * 3 : input.length;
         const ptr = this.exports.miti_alloc(capacity);
         if (!ptr) throw new Error(`wasm allocation of ${capacity} bytes failed`);
         const heap = this.heap();  // a fresh view: memory may have grown

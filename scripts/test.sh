@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # npm test: set up, build native and wasm, then run every test and check.
 #
-# After the builds, three things run side by side so that both cores stay busy (a first run on
-# a clean clone takes about 6 minutes on two cores; the node tests wait on workerd and wrangler
-# much of the time):
+# After the builds, three things run side by side so that both cores stay busy (the node tests
+# wait on workerd and wrangler much of the time; a first run on a clean clone took 7 to 8 minutes
+# on two cores, 2 December 2026):
 #   - the consistency checks (scripts/checks/*.sh, one after another; the fuzz smoke builds and
 #     runs there), their output kept in build/checks.log and shown after the node tests;
 #   - ctest, then the node tests (several files at a time, the longest first:

@@ -59,12 +59,8 @@ void validate_command(const ModuleDefinition& module, const Command& command) {
   }
   std::size_t length = character_count(command.description);
   if (length == 0 || length > kMaxDescriptionLength) {
-    throw RegistryError(
-#if defined(MITI_TERSE_DECLARATION_ERRORS)
-        cat({where, MITI_WHY("")}));
-#else
-        cat({where, ": description must be 1 to 256 characters, got ", std::to_string(length)}));
-#endif
+    throw RegistryError(cat({where, MITI_WHY(": description must be 1 to 256 characters, got ",
+                                             std::to_string(length))}));
   }
   if (command.handler == nullptr) throw RegistryError(cat({where, MITI_WHY(": has no handler")}));
 }

@@ -17,8 +17,11 @@ namespace miti::detail {
 inline constexpr std::string_view kTerseWhy = ": refused (`npm test` says why)";
 }  // namespace miti::detail
 
+// MITI_WHY(pieces...) stands for the explanation's pieces in a message
+// joined from std::string_view pieces (e.g. registry.cpp's cat({...})); in
+// the terse build, for one fixed piece, and the pieces are never evaluated.
 #if defined(MITI_TERSE_DECLARATION_ERRORS)
-#define MITI_WHY(text) ::miti::detail::kTerseWhy
+#define MITI_WHY(...) ::miti::detail::kTerseWhy
 #else
-#define MITI_WHY(text) ::std::string_view(text)
+#define MITI_WHY(...) __VA_ARGS__
 #endif

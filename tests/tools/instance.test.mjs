@@ -16,14 +16,18 @@ const decoder = new TextDecoder();
 // recorded. `core.host()` is what the real loader hands the wasm.
 function scriptedCore(script, { env = {} } = {}) {
   const core = new CoreInstance();
-  const memory = new Uint8Array(1 << 16);
+  const memory = new Uint8Array(1 << 20);
   const host = core.host();
   const calls = [];
   const completions = [];
+  const allocations = [];
   let onComplete = () => {};
   core.heap = () => memory;
   core.exports = {
-    miti_alloc: () => 1024,
+    miti_alloc: (bytes) => {
+      allocations.push(bytes);
+      return 1024;
+    },
     miti_free: () => {},
     miti_set_env: () => calls.push("set_env"),
     miti_webhook: (requestId) => {
@@ -48,6 +52,7 @@ function scriptedCore(script, { env = {} } = {}) {
     core,
     calls,
     completions,
+    allocations,
     env,
     onComplete(fn) {
       onComplete = fn;
@@ -144,5 +149,26 @@ describe("the shim's request bookkeeping", () => {
     settle("too late");
     await sleep(10);
     assert.deepEqual(t.completions, [], "no completion for a cancelled request's operation");
+  });
+  test("an operation's result reaches the core as UTF-8; a long one reserves only its own size", async () => {
+    let requestId = null;
+    const t = scriptedCore((id, host) => {
+      requestId = id;
+      host.submit(id, 1, JSON.stringify({ op: "kv.get", key: "short" }));
+      host.submit(id, 2, JSON.stringify({ op: "kv.get", key: "long" }));
+    });
+    const long = "é".repeat(100_000);  // 2 bytes of UTF-8 each
+    const env = { KV: { get: async (key) => (key === "short" ? "hé" : long) } };
+    t.onComplete(() => {
+      if (t.completions.length === 2) t.core.finish(requestId);
+    });
+    const result = await t.core.webhook(env, new Uint8Array([1]), { opTimeoutMs: 1000 });
+    await result.done;
+    const byId = Object.fromEntries(t.completions.map((c) => [c.operationId, c.text]));
+    assert.equal(byId[1], '"hé"');
+    assert.equal(byId[2], JSON.stringify(long));
+    // The long result: exactly its UTF-8 length (200,002 bytes), not three times its UTF-16 length.
+    assert.ok(t.allocations.includes(200_002), JSON.stringify(t.allocations));
+    assert.ok(Math.max(...t.allocations) < 300_000, JSON.stringify(t.allocations));
   });
 });
