@@ -69,9 +69,10 @@ std::string quoted(std::string_view text) {
 }
 
 // The wording of refusals (used only where MITI_CRON_FAIL keeps it).
-constexpr std::string_view kDayOfMonthForms =
+[[maybe_unused]] constexpr std::string_view kDayOfMonthForms =
     "; the forms are L, L-n, LW, L-nW and nW, alone in the field";
-constexpr std::string_view kDayOfWeekForms = "; the forms are L, nL and n#k, alone in the field";
+[[maybe_unused]] constexpr std::string_view kDayOfWeekForms =
+    "; the forms are L, nL and n#k, alone in the field";
 
 [[maybe_unused]] std::string joined(std::string_view a, std::string_view b) {
   return std::string(a) + std::string(b);
@@ -202,7 +203,8 @@ class Parser {
   }
 
   // A number or, where the field has them, a three-letter name in any case.
-  int parse_value(const Field& field, std::string_view token, std::string_view item) const {
+  int parse_value(const Field& field, std::string_view token,
+                  [[maybe_unused]] std::string_view item) const {
     int value = -1;
     if (token == "?") MITI_CRON_FAIL(field, item, "'?' is not supported by Cloudflare; write '*'");
     if (is_digits(token)) {
@@ -347,7 +349,7 @@ class Parser {
   }
 
   // With day-of-week unrestricted, a day-of-month that none of the months has would never fire.
-  void check_day_exists(const CronExpression& cron, std::string_view text) const {
+  void check_day_exists(const CronExpression& cron, [[maybe_unused]] std::string_view text) const {
     using Kind = CronExpression::DayKind;
     int longest = 0;
     for (int month = 1; month <= 12; ++month)
