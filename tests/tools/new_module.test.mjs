@@ -8,12 +8,13 @@
 //    with the unit tests' exact flags (and precompiled header) from
 //    build/native, linked with its libmiti_core.a and Catch2 main, and run.
 //    A few seconds per module; a rebuild of the native tree would take minutes.
-//  - workerd (always when build/wasm exists): the generated module is compiled
-//    with the wasm build's exact flags and linked into a test Worker with the
-//    link command CMake wrote for miti-test.wasm (every module's objects plus
-//    a module index that lists the new one); then the generated *.test.mjs
-//    runs against it in the copy, through the test kit. The link optimises
-//    at -O1, not -Oz (half the time of the LTO link). About 20 s per module.
+//  - workerd (always when build/wasm exists): two generated modules (KV and
+//    cron, D1) are compiled with the wasm build's exact flags and linked into
+//    one test Worker with the link command CMake wrote for miti-test.wasm
+//    (every module's objects plus a module index that lists the new ones);
+//    then their generated *.test.mjs run against it in the copy, through the
+//    test kit. The link optimises at -O1, not -Oz (half the time of the LTO
+//    link). About 25 s.
 //  - MITI_SLOW_TESTS=1 adds the end to end a user goes through: the printed
 //    next steps (MODULES, db:sync, crons:sync) in the copy, `bash
 //    scripts/build.sh native wasm` there from scratch (about 6 minutes on
@@ -174,11 +175,11 @@ function words(line) {
   return line.trim().match(/(?:[^\s"]+|"[^"]*")+/g).map((w) => w.replace(/"/g, ""));
 }
 
-// Builds the copy's build/wasm/miti-test.{mjs,wasm}: the generated module
+// Builds the copy's build/wasm/miti-test.{mjs,wasm}: the generated modules
 // compiled with build/wasm's flags for a module, a module index listing every
-// module of the test Worker plus the new one, and CMake's own link command for
+// module of the test Worker plus the new ones, and CMake's own link command for
 // miti-test with those objects swapped in. Then the copy's test kit runs it.
-async function wasmTestWorker(dir, name) {
+async function wasmTestWorker(dir, newNames) {
   const commands = compileCommands(WASM);
   const moduleEntry = commands.find((e) => e.file.endsWith("/modules/notes/notes.cpp"));
   assert.ok(moduleEntry, "build/wasm/compile_commands.json lacks modules/notes/notes.cpp");
@@ -187,10 +188,15 @@ async function wasmTestWorker(dir, name) {
   const indexSource = readFileSync(path.join(WASM, "generated/miti_test_module_index.cpp"), "utf8");
   const names = [...indexSource.matchAll(/\{"([a-z0-9_]+)", &miti_module_\1\}/g)].map((m) => m[1]);
   assert.ok(names.includes("util"), "could not read the test Worker's module index");
-  writeFileSync(path.join(out, "index.cpp"), moduleIndex([...names, name]));
+  writeFileSync(path.join(out, "index.cpp"), moduleIndex([...names, ...newNames]));
 
-  const moduleDir = path.join(dir, "modules", name);
-  const sources = [...readdirSync(moduleDir).filter((f) => f.endsWith(".cpp")).map((f) => path.join(moduleDir, f)), path.join(out, "index.cpp")];
+  const sources = [
+    ...newNames.flatMap((name) => {
+      const moduleDir = path.join(dir, "modules", name);
+      return readdirSync(moduleDir).filter((f) => f.endsWith(".cpp")).map((f) => path.join(moduleDir, f));
+    }),
+    path.join(out, "index.cpp"),
+  ];
   const { compiler, flags } = compileFlags(moduleEntry);
   const objects = sources.map((source, i) => path.join(out, `${path.basename(source)}.${i}.o`));
   const jobs = sources.map((source, i) => () => mustRun(compiler, [`-I${path.join(dir, "modules")}`, ...flags, "-Werror", "-c", source, "-o", objects[i]], { cwd: moduleEntry.directory }));
@@ -205,8 +211,8 @@ async function wasmTestWorker(dir, name) {
   const target = path.join(dir, "build/wasm");
   mkdirSync(target, { recursive: true });
   // The link optimises at -O1 instead of the Worker's -Oz: the LTO link at -Oz (and the
-  // wasm-opt pass inside it) is most of this test's time (about 16 s against 8 s per link,
-  // twice per file), and what is tested is the module in a Worker, not the size of the wasm.
+  // wasm-opt pass inside it) is most of this test's time (about 16 s against 8 s per link),
+  // and what is tested is the modules in a Worker, not the size of the wasm.
   const link = words(readFileSync(path.join(linkDir, "link.txt"), "utf8").split("\n")[0]).map((w, i, all) => {
     if (w === "-Oz") return "-O1";
     if (w === "@CMakeFiles/miti_test_worker.dir/objects1") return `@${rsp}`;
@@ -218,13 +224,15 @@ async function wasmTestWorker(dir, name) {
   assert.ok(existsSync(path.join(target, "miti-test.wasm")));
 }
 
-// Runs the module's generated *.test.mjs inside the copy (its test kit, its
-// migrations/, its build/wasm).
-function moduleWorkerTests(dir, name) {
-  const tests = readdirSync(path.join(dir, "modules", name, "tests")).filter((f) => f.endsWith(".test.mjs"));
+// Runs the generated *.test.mjs of the modules `names` inside the copy (its
+// test kit, its migrations/, its build/wasm), with node's TAP reporter.
+function moduleWorkerTests(dir, names) {
+  const tests = names.flatMap((name) =>
+    readdirSync(path.join(dir, "modules", name, "tests")).filter((f) => f.endsWith(".test.mjs")).map((f) => path.join("modules", name, "tests", f)),
+  );
   // Without NODE_TEST_CONTEXT, or the child node --test thinks it is nested in ours and runs nothing.
   const { NODE_TEST_CONTEXT, ...env } = process.env;
-  return run(process.execPath, ["--test", "--test-reporter=tap", ...tests.map((f) => path.join("modules", name, "tests", f))], { cwd: dir, env });
+  return run(process.execPath, ["--test", "--test-reporter=tap", ...tests], { cwd: dir, env });
 }
 
 // db:sync in the copy, with this tree's native tool.
@@ -438,30 +446,26 @@ describe("the generated module compiles and passes its tests", () => {
   });
 });
 
-describe("the generated workerd test passes against a Worker with the module linked in", () => {
+describe("the generated workerd tests pass against a Worker with the modules linked in", () => {
   const skip = !wasmReady() ? "build/wasm is missing: run `bash scripts/build.sh wasm` first" : !nativeReady() ? "build/native is missing (db:sync needs its tool)" : false;
 
-  test("KV and cron", { skip, timeout: 600_000 }, async (t) => {
+  // Both kinds of module in one Worker (one LTO link, one Miniflare per test
+  // file): a KV module with a cron, and a D1 module after db:sync.
+  test("KV and cron, and D1 (after db:sync)", { skip, timeout: 600_000 }, async (t) => {
     const dir = copyProject(t);
     assert.equal(newModule(dir, "greet", "--cron", "0 8 * * *").status, 0);
-    await wasmTestWorker(dir, "greet");
-    const result = await moduleWorkerTests(dir, "greet");
-    assert.equal(result.status, 0, result.out);
-    assert.match(result.out, /# pass 4\b/);
-    assert.match(result.out, /# fail 0\b/);
-  });
-
-  test("D1 (after db:sync)", { skip, timeout: 600_000 }, async (t) => {
-    const dir = copyProject(t);
     assert.equal(newModule(dir, "tally", "--migration").status, 0);
     const synced = dbSync(dir);
     assert.equal(synced.status, 0, synced.stdout + synced.stderr);
     assert.ok(readdirSync(path.join(dir, "migrations")).some((f) => /_tally_0001_create_uses\.sql$/.test(f)), "db:sync consolidated the migration");
-    await wasmTestWorker(dir, "tally");
-    const result = await moduleWorkerTests(dir, "tally");
+    await wasmTestWorker(dir, ["greet", "tally"]);
+    const result = await moduleWorkerTests(dir, ["greet", "tally"]);
     assert.equal(result.status, 0, result.out);
-    assert.match(result.out, /# pass 3\b/);
+    // greet's 4 tests and tally's 3, each file's own suite.
+    assert.match(result.out, /# pass 7\b/);
     assert.match(result.out, /# fail 0\b/);
+    assert.match(result.out, /^ok \d+ - .*greet/m);
+    assert.match(result.out, /^ok \d+ - .*tally/m);
   });
 });
 
@@ -493,7 +497,7 @@ describe("end to end in a fresh copy, following the printed next steps (MITI_SLO
     // (Catch2 v2 exits with the number of tests it listed.)
     const { out: listed } = await run(path.join(dir, "build/native/tests/unit/miti_unit_tests"), ["--list-test-names-only", "[greet]"]);
     assert.equal(listed.split("\n").filter((l) => l.startsWith("greet: ")).length, 4, listed);
-    const worker = await moduleWorkerTests(dir, "greet");
+    const worker = await moduleWorkerTests(dir, ["greet"]);
     assert.equal(worker.status, 0, worker.out);
     assert.match(worker.out, /# pass 4\b/);
   });
