@@ -9,6 +9,7 @@
 # The root `npm test` needs none of this.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+source scripts/lib/cmake-tree.sh
 
 if [[ ! -f bench/node_modules/.package-lock.json || bench/package-lock.json -nt bench/node_modules/.package-lock.json ]]; then
   echo "bench: installing the bench's npm packages (npm ci --prefix bench)"
@@ -21,7 +22,7 @@ if [[ "${BENCH_NAMES:-1}" != "0" ]]; then
   flock 9
   if [[ ! -f build/wasm-names/CMakeCache.txt ]]; then
     echo "bench: configuring the names-preserving wasm build (build/wasm-names; the first build takes a few minutes)"
-    cmake --preset wasm -B build/wasm-names -DCMAKE_EXE_LINKER_FLAGS=--profiling-funcs >/dev/null
   fi
-  cmake --build build/wasm-names -j2 -- --no-print-directory -s
+  configure_tree build/wasm-names --preset wasm -B build/wasm-names -DCMAKE_EXE_LINKER_FLAGS=--profiling-funcs
+  cmake --build build/wasm-names -j2 >build/wasm-names/build.log 2>&1 || { cat build/wasm-names/build.log >&2; exit 1; }
 fi

@@ -2,14 +2,16 @@
 # Builds what is asked for, and only that:
 #   scripts/build.sh [tools|native|wasm|all]...   (default: all)
 #     tools   the native tools the npm scripts run (miti-manifest, miti-migrations, miti-crons)
-#     native  the whole native tree: tools, unit tests (and fuzzers when enabled)
+#     native  the whole native tree: tools, unit tests and the fuzz smoke targets (tests/fuzz,
+#             built with clang only; scripts/fuzz.sh --smoke runs them)
 #     wasm    the Worker's wasm module (build/wasm/)
 #     all     native, then wasm
 # Several targets may be given (`npm start` builds `wasm tools`). Progress goes to
-# stderr: one line per step with a count, then make's percentage lines, shortened.
+# stderr: one line per step with a count, then the build's percentage lines, shortened.
 # Serialised with a lock so parallel callers never share a half-built tree.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+source scripts/lib/cmake-tree.sh
 (($# > 0)) || set -- all
 usage() { echo "usage: scripts/build.sh [tools|native|wasm|all]..." >&2; exit 2; }
 
@@ -23,9 +25,9 @@ add_step() {
 for target in "$@"; do
   case $target in
     tools) add_step "native:tools:native tools" ;;
-    native) add_step "native::native tree: tools and unit tests" ;;
+    native) add_step "native::native tree: tools, unit tests, fuzz smoke targets" ;;
     wasm) add_step "wasm::wasm Worker" ;;
-    all) add_step "native::native tree: tools and unit tests"; add_step "wasm::wasm Worker" ;;
+    all) add_step "native::native tree: tools, unit tests, fuzz smoke targets"; add_step "wasm::wasm Worker" ;;
     *) usage ;;
   esac
 done
@@ -49,9 +51,10 @@ tools=(miti-manifest miti-migrations miti-crons)
 
 say() { echo "build: $*" >&2; }
 
-# make's "[ 42%] Building CXX object CMakeFiles/x.dir/src/a.cpp.o" becomes
+# "[ 42%] Building CXX object CMakeFiles/x.dir/src/a.cpp.o" (Ninja's progress, in make's form:
+# scripts/lib/cmake-tree.sh) becomes
 # "  [ 42%] src/a.cpp" (and tests/unit/CMakeFiles/y.dir/t.cpp.o tests/unit/t.cpp);
-# "Built target" and "Scanning" lines are dropped; anything else (compiler
+# Ninja's "no work to do" and its glob re-check are dropped; anything else (compiler
 # warnings and errors) passes unchanged.
 progress() {
   # A shell loop, not awk: mawk reads its input in blocks, which would hold the
@@ -71,8 +74,7 @@ progress() {
         echo "  $pct linking ${rest##*/}"
       fi
       shown=true
-    elif [[ $line =~ ^\[\ *[0-9]+%\]\ Built\ target\  || $line == "Scanning dependencies"* ||
-      $line == "Consolidate compiler generated"* ]]; then
+    elif [[ $line == "ninja: no work to do." || $line == *"] Re-checking globbed directories..." ]]; then
       continue
     else
       echo "$line"
@@ -96,13 +98,18 @@ for step in "${steps[@]}"; do
   IFS=: read -r preset target label <<<"$step"
   started=$SECONDS
   say "$label ($i/$count)"
-  if [[ ! -f build/$preset/CMakeCache.txt ]]; then
-    say "  configuring build/$preset"
-    cmake --preset "$preset" >/dev/null
-  fi
+  if [[ ! -f build/$preset/CMakeCache.txt ]]; then say "  configuring build/$preset"; fi
+  configure_tree "build/$preset" --preset "$preset" || { say "$label FAILED (configuring)"; exit 1; }
   args=(--build --preset "$preset" --parallel "$jobs")
-  [[ $target == tools ]] && args+=(--target "${tools[@]}")
-  if ! cmake "${args[@]}" -- --no-print-directory 2>&1 | progress; then
+  if [[ $target == tools ]]; then
+    args+=(--target "${tools[@]}")
+  elif [[ $preset == native && -f build/native/tests/fuzz/targets.txt ]]; then
+    # The fuzz smoke targets are left out of `all` (npm start needs none of them); built in the
+    # same run, they fill the cores while the unit tests link.
+    mapfile -t fuzz_targets < <(grep -v '^$' build/native/tests/fuzz/targets.txt)
+    args+=(--target all "${fuzz_targets[@]/#/miti_fuzz_}")
+  fi
+  if ! cmake "${args[@]}" 2>&1 | progress; then
     say "$label FAILED (see above)"
     exit 1
   fi

@@ -27,6 +27,7 @@
 # build/fuzz/targets.txt runs.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+source scripts/lib/cmake-tree.sh
 
 time_per_target=60
 time_given=false
@@ -78,9 +79,12 @@ if $smoke; then
   mkdir -p build
   {
     flock 9
-    if [[ ! -f build/native/CMakeCache.txt || ! -f $build/targets.txt ]]; then
-      cmake --preset native >build/native-configure.log 2>&1 || {
-        cat build/native-configure.log >&2
+    configure_tree build/native --preset native || exit 1
+    # A tree configured before the smoke targets moved into it lacks targets.txt (the reconfigure
+    # on the build below would write it too late for the target list).
+    if [[ ! -f $build/targets.txt ]]; then
+      cmake --preset native >build/native/configure.log 2>&1 || {
+        cat build/native/configure.log >&2
         exit 1
       }
     fi
@@ -124,7 +128,7 @@ fi
   flock 9
   build_log=$build/build.log
   mkdir -p "$build"
-  if ! "${build_command[@]}" -- --no-print-directory -s >"$build_log" 2>&1; then
+  if ! "${build_command[@]}" >"$build_log" 2>&1; then
     cat "$build_log" >&2
     echo "fuzz: the build failed (log: $build_log)" >&2
     exit 1

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs what building and testing miti needs, and nothing when it is all
-# there already: Debian packages (emscripten, cmake, clang, headers, the
+# there already: Debian packages (emscripten, cmake and ninja, clang, headers, the
 # sanitizer and libFuzzer runtimes) and the pinned npm tooling (wrangler,
 # miniflare) from package-lock.json. clang-tidy is not installed here: only
 # `npm run lint` uses it, and it says so when it is missing.
@@ -26,6 +26,7 @@ declare -A probes=(
   [cmake]="cmd:cmake"
   [clang]="cmd:clang++"
   [make]="cmd:make"
+  [ninja-build]="cmd:ninja"
   [emscripten]="cmd:emcc"
   [catch2]="file:/usr/include/catch2/catch.hpp"
   [node-acorn]="file:/usr/share/nodejs/acorn/package.json"
