@@ -4,8 +4,8 @@
 # After the builds, three things run side by side so that both cores stay busy (the node tests
 # wait on workerd and wrangler much of the time; a first run on a clean clone took 7 to 8 minutes
 # on two cores, 2 December 2026):
-#   - the consistency checks (scripts/checks/*.sh, one after another; the fuzz smoke builds and
-#     runs there), their output kept in build/checks.log and shown after the node tests;
+#   - the consistency checks (scripts/checks/*.sh, one after another; the fuzz smoke runs
+#     there), their output kept in build/checks.log and shown after the node tests;
 #   - ctest, then the node tests (several files at a time, the longest first:
 #     MITI_TEST_CONCURRENCY, default 2: on two cores, 3 at a time took longer — 275 s against
 #     237 s for the same files, and a fifth more CPU time, 2 December 2026).
@@ -19,11 +19,9 @@ if [[ -z ${EMSDK_PYTHON:-} && -x /usr/bin/python3 ]]; then export EMSDK_PYTHON=/
 
 started=$SECONDS
 bash scripts/setup.sh
+# (The native tree's build includes the fuzz smoke targets, which scripts/checks/fuzz.sh runs
+# below.)
 bash scripts/build.sh all
-# The fuzz smoke's targets (scripts/checks/fuzz.sh runs them below): built now, in the
-# foreground, because building takes the lock of build/ that the tests' own builds (npm start,
-# deploy) wait for.
-bash scripts/fuzz.sh --smoke --build
 
 # Consistency checks (migrations in sync, crons in step with wrangler.toml, the format, the fuzz
 # smoke): every scripts/checks/*.sh must exit 0. They run in the background, niced, one after
