@@ -1,14 +1,16 @@
 #!/usr/bin/env bash
 # npm test: set up, build native and wasm, then run every test and check.
 #
-# After the builds, three things run side by side so that both cores stay busy (the node tests
-# wait on workerd and wrangler much of the time; a first run on a clean clone took 7 to 8 minutes
-# on two cores, 2 December 2026):
-#   - the consistency checks (scripts/checks/*.sh, one after another; the fuzz smoke runs
-#     there), their output kept in build/checks.log and shown after the node tests;
-#   - ctest, then the node tests (several files at a time, the longest first:
-#     MITI_TEST_CONCURRENCY, default 2: on two cores, 3 at a time took longer — 275 s against
-#     237 s for the same files, and a fifth more CPU time, 2 December 2026).
+# After the builds (the native tree with the fuzz smoke targets, then the wasm), two things run
+# side by side so that both cores stay busy (the node tests wait on workerd and wrangler much of
+# the time):
+#   - the node tests, several files at a time, the longest first (MITI_TEST_CONCURRENCY,
+#     default 2: on two cores, 3 at a time took longer, 275 s against 237 s for the same files,
+#     with a fifth more CPU time);
+#   - beside them, niced, one after another: ctest, the soak test and the consistency checks
+#     (scripts/checks/*.sh; the fuzz smoke runs there), their output kept in build/beside.log
+#     and shown after the node tests.
+# A first run on a clean clone of a two-core machine: about 6 minutes (2 December 2026).
 # The run fails when any of them fails.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -23,40 +25,51 @@ bash scripts/setup.sh
 # below.)
 bash scripts/build.sh all
 
-# Consistency checks (migrations in sync, crons in step with wrangler.toml, the format, the fuzz
-# smoke): every scripts/checks/*.sh must exit 0. They run in the background, niced, one after
-# another; each line of their output is kept for the end.
+# Beside the node tests, in the background, niced, one after another, each line of their
+# output kept for the end (build/beside.log):
+#   - ctest: the native unit tests (the Catch2 binary);
+#   - the soak test (tests/worker/soak.test.mjs): most of its ~40 s is spent waiting for
+#     re-delivered updates to give up on an earlier delivery, which would hold a test lane idle;
+#   - the consistency checks (migrations in sync, crons in step with wrangler.toml, the format,
+#     the fuzz smoke): every scripts/checks/*.sh must exit 0.
+beside_tests=(tests/worker/soak.test.mjs)
 shopt -s nullglob
 checks=(scripts/checks/*.sh)
 shopt -u nullglob
-checks_log=build/checks.log
-echo "== ${#checks[@]} consistency checks (scripts/checks: $(basename -s .sh "${checks[@]}" | tr '\n' ' ' | sed 's/ $//')) beside the tests below; their output follows them"
+beside_log=build/beside.log
+echo "== beside the tests below: ctest, ${beside_tests[*]}, ${#checks[@]} consistency checks (scripts/checks: $(basename -s .sh "${checks[@]}" | tr '\n' ' ' | sed 's/ $//')); their output follows them"
+run_beside() {
+  local label=$1 began=$SECONDS
+  shift
+  echo "== $label"
+  if nice -n 5 "$@" </dev/null 2>&1; then
+    echo "   ($label: ok, $((SECONDS - began)) s)"
+  else
+    echo "   ($label: FAILED)"
+    return 1
+  fi
+}
 (
   failed=()
-  for check in "${checks[@]}"; do
-    echo "== check: $(basename "$check" .sh)"
-    check_started=$SECONDS
-    if nice -n 5 bash "$check" </dev/null 2>&1; then
-      echo "   ($(basename "$check" .sh): ok, $((SECONDS - check_started)) s)"
-    else
-      echo "   ($(basename "$check" .sh): FAILED)"
-      failed+=("$(basename "$check" .sh)")
-    fi
+  run_beside "native unit tests (ctest)" ctest --preset native || failed+=(ctest)
+  for file in "${beside_tests[@]}"; do
+    [[ -f $file ]] || continue
+    run_beside "$file" node --test --test-reporter=spec "$file" || failed+=("$file")
   done
-  ((${#failed[@]} == 0)) || { echo "checks FAILED: ${failed[*]}"; exit 1; }
-) >"$checks_log" 2>&1 &
-checks_pid=$!
-# Ends the background checks (and what they started) when this script is interrupted or fails
+  for check in "${checks[@]}"; do
+    run_beside "check: $(basename "$check" .sh)" bash "$check" || failed+=("$(basename "$check" .sh)")
+  done
+  ((${#failed[@]} == 0)) || { echo "beside the tests, FAILED: ${failed[*]}"; exit 1; }
+) >"$beside_log" 2>&1 &
+beside_pid=$!
+# Ends the background jobs (and what they started) when this script is interrupted or fails
 # early.
 kill_tree() {
   local child
   for child in $(pgrep -P "$1" 2>/dev/null); do kill_tree "$child"; done
   kill "$1" 2>/dev/null || true
 }
-trap 'kill_tree "$checks_pid"' EXIT
-
-echo "== native unit tests (ctest)"
-ctest --preset native
+trap 'kill_tree "$beside_pid"' EXIT
 
 # node --test gets files, never folders: Node 21 and later read a folder
 # argument as a module path and fail. Self-contained modules may bring their
@@ -81,7 +94,6 @@ fi
 slow_first=(
   tests/tools/new_module.test.mjs
   modules/remind/tests/remind.test.mjs
-  tests/worker/soak.test.mjs
   tests/tools/deploy.test.mjs
   tests/worker/migrations.test.mjs
   tests/tools/start.test.mjs
@@ -93,20 +105,20 @@ for file in "${slow_first[@]}"; do
   [[ " ${node_tests[*]} " == *" $file "* ]] && ordered+=("$file")
 done
 for file in "${node_tests[@]}"; do
-  [[ " ${ordered[*]} " == *" $file "* ]] || ordered+=("$file")
+  [[ " ${ordered[*]} " == *" $file "* || " ${beside_tests[*]} " == *" $file "* ]] || ordered+=("$file")
 done
 concurrency=${MITI_TEST_CONCURRENCY:-2}
 echo "== Worker and tool tests in workerd (Miniflare) and node: ${#ordered[@]} files, $concurrency at a time"
 node_status=0
 node scripts/lib/run-node-tests.mjs --concurrency "$concurrency" "${ordered[@]}" || node_status=$?
 
-checks_status=0
-wait "$checks_pid" || checks_status=$?
+beside_status=0
+wait "$beside_pid" || beside_status=$?
 trap - EXIT
-cat "$checks_log"
-if ((node_status != 0 || checks_status != 0)); then
+cat "$beside_log"
+if ((node_status != 0 || beside_status != 0)); then
   ((node_status == 0)) || echo "test: node tests FAILED (exit $node_status)" >&2
-  ((checks_status == 0)) || echo "test: consistency checks FAILED (see above)" >&2
+  ((beside_status == 0)) || echo "test: ctest, ${beside_tests[*]} or a consistency check FAILED (see above)" >&2
   exit 1
 fi
 echo "== all passed in $((SECONDS - started)) s"
