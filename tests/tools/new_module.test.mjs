@@ -6,7 +6,7 @@
 // test has just made instead of building the tree again:
 //  - native (always): the generated module and its Catch2 test are compiled
 //    with the unit tests' exact flags (and precompiled header) from
-//    build/native, linked with its libmiti_core.a and Catch2 main, and run.
+//    build/native, linked with its libmiti_core.a and Catch2's main, and run.
 //    A few seconds per module; a rebuild of the native tree would take minutes.
 //  - workerd (always when build/wasm exists): two generated modules (KV and
 //    cron, D1) are compiled with the wasm build's exact flags and linked into
@@ -115,7 +115,26 @@ function compileCommands(buildDir) {
 const nativeReady = () =>
   existsSync(path.join(NATIVE, "compile_commands.json")) &&
   existsSync(path.join(NATIVE, "libmiti_core.a")) &&
-  existsSync(path.join(NATIVE, "tests/unit/CMakeFiles/miti_unit_tests.dir/main.cpp.o"));
+  existsSync(path.join(NATIVE, "build.ninja")) &&
+  existsSync(path.join(NATIVE, "tests/unit/miti_unit_tests"));
+
+// The words of the last command `ninja -t commands <target>` lists in `buildDir`: the target's
+// link, written `: && <link> && :` by CMake (post-build steps joined with && too); the part
+// that matches `pattern`.
+function linkCommand(buildDir, target, pattern) {
+  const commands = execFileSync("ninja", ["-C", buildDir, "-t", "commands", target], { encoding: "utf8" }).trim().split("\n");
+  const link = commands.at(-1).split(" && ").find((part) => pattern.test(part));
+  assert.ok(link, `no link of ${target} in ${buildDir}/build.ninja:\n${commands.at(-1)}`);
+  return words(link);
+}
+
+// What gives the unit tests Catch2's main(): Debian's prebuilt libCatch2WithMain.a, or the
+// main.cpp object tests/unit/CMakeLists.txt compiles without it.
+function catchMain() {
+  const main = linkCommand(NATIVE, "miti_unit_tests", / -o tests\/unit\/miti_unit_tests\b/).find((w) => /(libCatch2WithMain\.a|main\.cpp\.o)$/.test(w));
+  assert.ok(main, "the unit tests' link names no Catch2 main");
+  return path.resolve(NATIVE, main);
+}
 const wasmReady = () =>
   existsSync(path.join(WASM, "compile_commands.json")) &&
   existsSync(path.join(WASM, "build.ninja")) &&
@@ -158,7 +177,7 @@ async function nativeModuleTests(dir, name) {
   const { compiler } = compileFlags(testEntry);
   await mustRun(compiler, [
     "-g",
-    path.join(NATIVE, "tests/unit/CMakeFiles/miti_unit_tests.dir/main.cpp.o"),
+    catchMain(),
     ...objects,
     "-o", binary,
     path.join(NATIVE, "libmiti_core.a"),
@@ -174,15 +193,8 @@ function words(line) {
   return line.trim().match(/(?:[^\s"]+|"[^"]*")+/g).map((w) => w.replace(/"/g, ""));
 }
 
-// The command CMake gave Ninja to link build/wasm's miti-test.js (+ .wasm), as words. `ninja -t
-// commands` lists what builds the target, the link last, written `: && <link> && :` (any
-// post-build step joined with && too).
-function testWorkerLink() {
-  const commands = execFileSync("ninja", ["-C", WASM, "-t", "commands", "miti_test_worker"], { encoding: "utf8" }).trim().split("\n");
-  const link = commands.at(-1).split(" && ").find((part) => / -o miti-test\.js\b/.test(part));
-  assert.ok(link, `no link of miti-test.js in build/wasm's build.ninja:\n${commands.at(-1)}`);
-  return words(link);
-}
+// The command CMake gave Ninja to link build/wasm's miti-test.js (+ .wasm), as words.
+const testWorkerLink = () => linkCommand(WASM, "miti_test_worker", / -o miti-test\.js\b/);
 
 // Builds the copy's build/wasm/miti-test.{mjs,wasm}: the generated modules
 // compiled with build/wasm's flags for a module, a module index listing every
