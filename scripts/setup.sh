@@ -5,12 +5,23 @@
 # miniflare) from package-lock.json. clang-tidy is not installed here: only
 # `npm run lint` uses it, and it says so when it is missing.
 #   scripts/setup.sh [--quiet]
+#   scripts/setup.sh --debian | --npm   only that part (npm test installs the npm
+#                                        packages while the native tree builds)
 # Progress goes to stderr. --quiet drops the "ready" line; what is being
 # installed is always shown (an install takes minutes).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 quiet=false
-[[ "${1:-}" == "--quiet" ]] && quiet=true
+debian=true
+npm=true
+for arg in "$@"; do
+  case $arg in
+    --quiet) quiet=true ;;
+    --debian) npm=false ;;
+    --npm) debian=false ;;
+    *) echo "usage: scripts/setup.sh [--quiet] [--debian | --npm]" >&2; exit 2 ;;
+  esac
+done
 say() { echo "setup: $*" >&2; }
 
 # package.json "engines": node >= 20.3.0.
@@ -41,12 +52,14 @@ present() {
   esac
 }
 missing=()
-for package in $(printf '%s\n' "${!probes[@]}" | sort); do
-  present "${probes[$package]}" || missing+=("$package")
-done
+if $debian; then
+  for package in $(printf '%s\n' "${!probes[@]}" | sort); do
+    present "${probes[$package]}" || missing+=("$package")
+  done
+fi
 
 need_npm=false
-[[ ! -f node_modules/.package-lock.json || package-lock.json -nt node_modules/.package-lock.json ]] && need_npm=true
+$npm && [[ ! -f node_modules/.package-lock.json || package-lock.json -nt node_modules/.package-lock.json ]] && need_npm=true
 
 if (( ${#missing[@]} > 0 )) && ! { [[ $(id -u) -eq 0 ]] && command -v apt-get >/dev/null 2>&1; }; then
   echo "setup: missing Debian packages: ${missing[*]}" >&2

@@ -20,10 +20,18 @@ export WRANGLER_SEND_METRICS=false WRANGLER_SEND_ERROR_REPORTS=false CLOUDFLARE_
 if [[ -z ${EMSDK_PYTHON:-} && -x /usr/bin/python3 ]]; then export EMSDK_PYTHON=/usr/bin/python3; fi
 
 started=$SECONDS
-bash scripts/setup.sh
-# (The native tree's build includes the fuzz smoke targets, which scripts/checks/fuzz.sh runs
-# below.)
-bash scripts/build.sh all
+bash scripts/setup.sh --debian --quiet
+# npm's packages (wrangler, miniflare, binaryen) install while the native tree builds, which
+# needs none of them; the wasm build (binaryen's wasm-opt) waits for them. The native tree's
+# build includes the fuzz smoke targets, which scripts/checks/fuzz.sh runs below.
+bash scripts/setup.sh --npm &
+npm_setup_pid=$!
+if ! bash scripts/build.sh native; then
+  wait "$npm_setup_pid" || true
+  exit 1
+fi
+wait "$npm_setup_pid"
+bash scripts/build.sh wasm
 
 # Beside the node tests, in the background, niced, one after another, each line of their
 # output kept for the end (build/beside.log):
