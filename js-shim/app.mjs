@@ -109,6 +109,8 @@ export function createWorker({ wasmModule }) {
       logLine({ level: "warn", msg: "update ignored", reason: "body too large", bytes: body.length });
       return new Response(null, { status: 200 });
     }
+    // The live instance without an await (a microtask turn on every update); core() when
+    // there is none yet, or it trapped.
     const instance = current && !current.dead ? current : await core();
     const { status, body: reply, done } = await instance.webhook(env, body, settings.bounds);
     if (done) ctx?.waitUntil?.(done);

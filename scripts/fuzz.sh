@@ -80,14 +80,6 @@ if $smoke; then
   {
     flock 9
     configure_tree build/native --preset native || exit 1
-    # A tree configured before the smoke targets moved into it lacks targets.txt (the reconfigure
-    # on the build below would write it too late for the target list).
-    if [[ ! -f $build/targets.txt ]]; then
-      cmake --preset native >build/native/configure.log 2>&1 || {
-        cat build/native/configure.log >&2
-        exit 1
-      }
-    fi
   } 9>build/.lock
 else
   build=build/fuzz

@@ -14,14 +14,17 @@ cd "$(dirname "$0")/.."
 quiet=false
 debian=true
 npm=true
+usage() { echo "usage: scripts/setup.sh [--quiet] [--debian | --npm]" >&2; exit 2; }
 for arg in "$@"; do
   case $arg in
     --quiet) quiet=true ;;
     --debian) npm=false ;;
     --npm) debian=false ;;
-    *) echo "usage: scripts/setup.sh [--quiet] [--debian | --npm]" >&2; exit 2 ;;
+    *) usage ;;
   esac
 done
+# (--debian with --npm would leave nothing to do.)
+$debian || $npm || usage
 say() { echo "setup: $*" >&2; }
 
 # package.json "engines": node >= 20.3.0.
