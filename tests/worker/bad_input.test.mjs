@@ -31,7 +31,9 @@ const cases = [
   },
   { name: "an empty body", body: "", reason: /not JSON/i },
   { name: "whitespace only", body: " \n\t ", reason: /not JSON/i },
-  { name: "invalid UTF-8 inside JSON", body: new Uint8Array([0x7b, 0x22, 0xff, 0xfe, 0x22, 0x3a, 0x31, 0x7d]), reason: /not JSON/i },
+  // Read as request.text() reads it: the invalid bytes become U+FFFD, and
+  // {"\uFFFD\uFFFD":1} is JSON but no update.
+  { name: "invalid UTF-8 inside JSON", body: new Uint8Array([0x7b, 0x22, 0xff, 0xfe, 0x22, 0x3a, 0x31, 0x7d]), reason: /not a Telegram update/i },
   { name: "a 1 MiB body of invalid JSON", body: "{" + "x".repeat(MiB - 1), reason: /not JSON/i },
   { name: "a 1 MiB JSON object that is not an update", body: paddedObject(MiB), reason: /not a Telegram update/i },
   { name: "a 5 MiB body", body: "x".repeat(5 * MiB), reason: /too large/i },
@@ -72,7 +74,8 @@ describe("bad input on /webhook", () => {
       assert.match(line.msg, /ignored/i);
       assert.match(line.reason, reason);
       assert.equal(typeof line.bytes, "number");
-      assert.equal(line.bytes, typeof body === "string" ? Buffer.byteLength(body) : body.length);
+      // The body's size in UTF-8, as the Worker decoded it.
+      assert.equal(line.bytes, Buffer.byteLength(typeof body === "string" ? body : new TextDecoder().decode(body)));
       assert.ok(JSON.stringify(line).length < 1000, "the log line does not echo the body");
       const requestLine = lines.find(isRequestLine);
       assert.deepEqual({ method: requestLine.method, path: requestLine.path, status: requestLine.status }, { method: "POST", path: "/webhook", status: 200 });
@@ -98,6 +101,16 @@ describe("bad input on /webhook", () => {
     const created = parseJsonLines(own.logs).filter((l) => l.msg === "wasm instance created");
     assert.equal(created.length, 1, "the instance the first body created served them all");
     assert.ok(!own.logs.some((l) => /trap/i.test(l)), own.logs.filter((l) => /trap/i.test(l)).join("\n"));
+  });
+
+  test("invalid UTF-8 inside a message's text arrives as U+FFFD, like request.text() in any Worker", async () => {
+    const json = JSON.stringify(textUpdate("/d1echo caf#", { chatId: 79 }));
+    const at = Buffer.from(json).indexOf("#");
+    const bytes = Buffer.from(json);
+    bytes[at] = 0xff;  // a byte no UTF-8 text may hold
+    const response = await w.webhook(null, { raw: bytes });
+    assert.equal(response.status, 200);
+    assert.deepEqual(await webhookReply(response), { method: "sendMessage", chat_id: 79, text: "caf\uFFFD 42" });
   });
 
   test("bad input without the secret is 401 before the body is looked at", async () => {
