@@ -98,7 +98,7 @@ export class CoreInstance {
       const id = this.nextRequestId++;
       // answer: {status, body, failed?} until handed over (see settle());
       // calls: calls into the core running for it; deadlines: deadlinesOf().
-      const request = { id, env, bounds, resolve, started: Date.now(), answer: null, answered: false, ended: false, calls: 0 };
+      const request = { id, env, bounds, resolve, answer: null, answered: false, ended: false, calls: 0 };
       this.requests.set(id, request);
       const envId = this.envIdFor(env, id);
       this.call(id, (ptr, len) => enter(id, envId, ptr, len), input);
@@ -107,10 +107,13 @@ export class CoreInstance {
 
   // What is due when, key -> [epoch ms, action]: the answer (the webhook has
   // waited answerAfterMs), the cancellation (maxMs), and each pending host
-  // operation's timeout.
+  // operation's timeout. Made when first needed, during or right after the
+  // request's first call (its start, as far as Date.now() can tell: the
+  // clock moves only between I/O).
   deadlinesOf(request) {
     if (!request.deadlines) {
-      const { bounds, started, id } = request;
+      const { bounds, id } = request;
+      const started = Date.now();
       request.deadlines = new Map();
       if (bounds.answerAfterMs > 0) {
         request.deadlines.set("answer", [started + bounds.answerAfterMs, () => this.call(id, () => this.exports.miti_respond_now(id))]);
@@ -163,7 +166,7 @@ export class CoreInstance {
     if (end) {
       this.requests.delete(requestId);
       request.ended = true;
-      clearTimeout(request.timer);
+      if (request.timer) clearTimeout(request.timer);
       request.finished?.();
     }
     if (!request.calls) this.settle(request);
