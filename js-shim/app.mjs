@@ -5,7 +5,7 @@
 import { CoreInstance } from "./instance.mjs";
 import { describeError } from "./host_ops.mjs";
 
-const MAX_BODY_CHARS = 4 * 1024 * 1024;  // UTF-16 units; far above any real update
+const MAX_BODY_BYTES = 4 * 1024 * 1024;  // of UTF-8; far above any real update
 // Telegram accepts a secret_token of 1-256 characters A-Z, a-z, 0-9, _ and -;
 // miti asks for at least 16 so that it cannot be guessed.
 const SECRET_PATTERN = /^[A-Za-z0-9_-]{16,256}$/;
@@ -107,10 +107,12 @@ export function createWorker({ wasmModule }) {
     // Text, not bytes: workerd hands a string over for less than an
     // ArrayBuffer (~3 µs per update, docs/benchmarks.md), and the core still
     // sees valid UTF-8 only (invalid bytes arrive as U+FFFD, as in any Worker
-    // that reads request.text()). Each UTF-16 unit is at least one byte.
+    // that reads request.text()). A UTF-16 unit is 1 to 3 bytes of UTF-8, so
+    // only a body of over a third of the limit in units needs counting.
     const body = await request.text();
-    if (body.length > MAX_BODY_CHARS) {
-      logLine({ level: "warn", msg: "update ignored", reason: "body too large", bytes: encoder.encode(body).length });
+    const bytes = body.length * 3 > MAX_BODY_BYTES ? encoder.encode(body).length : 0;
+    if (bytes > MAX_BODY_BYTES) {
+      logLine({ level: "warn", msg: "update ignored", reason: "body too large", bytes });
       return new Response(null, { status: 200 });
     }
     // The live instance without an await (a microtask turn on every update); core() when

@@ -37,6 +37,8 @@ const cases = [
   { name: "a 1 MiB body of invalid JSON", body: "{" + "x".repeat(MiB - 1), reason: /not JSON/i },
   { name: "a 1 MiB JSON object that is not an update", body: paddedObject(MiB), reason: /not a Telegram update/i },
   { name: "a 5 MiB body", body: "x".repeat(5 * MiB), reason: /too large/i },
+  // Under the limit in UTF-16 units, over it in UTF-8 bytes.
+  { name: "a 5 MiB body of two-byte characters", body: "é".repeat(2.5 * MiB), reason: /too large/i },
 ];
 
 // Every KV key with its value and metadata, to catch overwrites too.
