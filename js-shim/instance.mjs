@@ -116,7 +116,7 @@ export class CoreInstance {
       const started = Date.now();
       request.deadlines = new Map();
       if (bounds.answerAfterMs > 0) {
-        request.deadlines.set("answer", [started + bounds.answerAfterMs, () => this.call(id, () => this.exports.miti_respond_now(id))]);
+        request.deadlines.set("answer", [started + bounds.answerAfterMs, () => request.answered || this.call(id, () => this.exports.miti_respond_now(id))]);
       }
       if (bounds.maxMs > 0) request.deadlines.set("cancel", [started + bounds.maxMs, () => this.cancel(id)]);
     }
