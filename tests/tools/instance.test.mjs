@@ -135,6 +135,29 @@ describe("the shim's request bookkeeping", () => {
     assert.equal(t.core.inFlight, 0);
   });
 
+  test("operation deadlines before the answer's: the one timer fires for each in turn, then is gone", { timeout: 5_000 }, async () => {
+    let requestId = null;
+    const t = scriptedCore((id, host) => {
+      requestId = id;
+      host.submit(id, 1, JSON.stringify({ op: "kv.get", key: "hangs" }));
+    });
+    t.onComplete((operationId, status) => {
+      assert.equal(status, OP_TIMED_OUT);
+      // The first timeout starts a second operation, which times out too.
+      if (operationId === 1) t.core.host().submit(requestId, 2, JSON.stringify({ op: "kv.get", key: "hangs too" }));
+      else t.core.finish(requestId);
+    });
+    const env = { KV: { get: () => new Promise(() => {}) } };
+    const started = Date.now();
+    const result = await t.core.webhook(env, new Uint8Array([1]), { answerAfterMs: 5_000, maxMs: 10_000, opTimeoutMs: 30 });
+    const elapsed = Date.now() - started;
+    assert.deepEqual(result, { status: 200, body: "", done: null });
+    assert.ok(elapsed >= 55 && elapsed < 2_000, `two 30 ms timeouts one after the other, not the answer's 5 s (${elapsed} ms)`);
+    assert.deepEqual(t.completions.map((c) => c.operationId), [1, 2]);
+    assert.deepEqual(t.calls, ["set_env", "webhook"], "never answered early: the request ended first");
+    assert.equal(t.core.inFlight, 0);
+  });
+
   test("a request that outlives maxMs is cancelled; its late operation result is dropped", async () => {
     let settle;
     const t = scriptedCore((id, host) => {
