@@ -13,6 +13,10 @@
 //   info           POST /webhook "/info" through the fetch handler: no I/O
 //   ignored        POST /webhook with a plain text message: parsed, nothing runs
 //   ping-stub      POST /webhook "/ping" with env.KV replaced by an in-memory stub: no I/O
+//   ping-stub-unbounded
+//                  the same, with miti's time bounds off (no deadline, so no timer
+//                  for the request in flight): what the bounds cost. floor and
+//                  grammY have no bounds; they run exactly as in ping-stub.
 //   ping-kv        POST /webhook "/ping" with Miniflare's KV, the put awaited
 //   core-info / core-ignored
 //                  the update text straight into the update handling (miti's
@@ -42,16 +46,28 @@ const encoder = new TextEncoder();
 // would rebuild the registry / the bot. Every target gets the same kind of
 // object (a plain copy), so none pays more for reading it.
 const envs = new Map();
-function envFor(env, { modules = null, stubKv = false } = {}) {
-  const key = `${modules ?? ""}|${stubKv}`;
+function envFor(env, { modules = null, stubKv = false, unbounded = false } = {}) {
+  const key = `${modules ?? ""}|${stubKv}|${unbounded}`;
   let e = envs.get(key);
   if (e) return e;
   e = { ...env };
   if (modules) e.MODULES = modules;
   if (stubKv) e.KV = memoryKv();
+  if (unbounded) UNBOUNDED.add(e);
   envs.set(key, e);
   return e;
 }
+
+// Bench only: miti's webhook requests on these envs run without time bounds
+// (no answer-now, cancel or operation deadline, so no timer), to show what
+// the bounds cost per update. The shim has no setting for this on purpose:
+// a Worker should never run without them (docs/architecture.md, "Time
+// bounds"). The shim's CoreInstance is this module's (one module graph).
+const UNBOUNDED = new WeakSet();
+const boundedWebhook = CoreInstance.prototype.webhook;
+CoreInstance.prototype.webhook = function webhook(env, body, bounds) {
+  return boundedWebhook.call(this, env, body, UNBOUNDED.has(env) ? { opTimeoutMs: 0 } : bounds);
+};
 
 function memoryKv() {
   const store = new Map();
@@ -110,6 +126,10 @@ async function makeUnit(target, kase, bindings, { update, secret, modules }) {
       return { prepare: webhookRequest(update), run: viaFetch(env), kv: env.KV };
     case "ping-stub":
       return { prepare: webhookRequest(update), run: viaFetch(stubEnv), kv: stubEnv.KV };
+    case "ping-stub-unbounded": {
+      const e = envFor(bindings, { ...variant, stubKv: true, unbounded: true });
+      return { prepare: webhookRequest(update), run: viaFetch(e), kv: e.KV };
+    }
     case "core-info":
     case "core-ignored": {
       if (target === "miti" || target === "miti_all") {

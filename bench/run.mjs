@@ -592,6 +592,9 @@ const ISOLATE_THREAD = { mainThreadOnly: true };
 const ISOLATE_CASES = [
   { id: "info", label: "/info (no I/O)", update: updates.info, expect: "info", start: 50, max: 50_000 },
   { id: "ping-stub", label: "/ping, in-memory KV stub (no I/O)", update: updates.ping, expect: "pong", start: 50, max: 50_000 },
+  // The same with miti's time bounds off (bench only): what its one timer per
+  // request in flight costs (docs/benchmarks.md). Not a target: the bounds stay on.
+  { id: "ping-stub-unbounded", label: "  the same, miti's time bounds off", update: updates.ping, expect: "pong", start: 50, max: 50_000 },
   { id: "ignored", label: "ignored update (plain text)", update: updates.ignored, expect: "empty", start: 50, max: 50_000 },
   // Miniflare's KV is the noisiest part (its storage warms up over the first
   // few hundred writes): more warm-up and twice the batches.
@@ -682,11 +685,18 @@ async function isolate() {
       cases[kase.id].n_per_batch = Object.fromEntries(ISOLATE_TARGETS.map((t) => [t, plan[`${t}/${kase.id}`]]));
       cases[kase.id].batches = samples[`floor/${kase.id}`].length;
     }
+    // What miti's time bounds cost a /ping: bounded − unbounded, paired per
+    // round like the over-the-floor figures (both cases run in every round).
+    const boundsCost = (of) => {
+      const c = compare({ floor: of["miti/ping-stub-unbounded"], miti: of["miti/ping-stub"] });
+      return { median: c.over_floor.miti, spread: c.spread.miti, samples: c.miti_minus_floor_samples };
+    };
     return {
       clock,
       batches: BATCHES,
       batch_ms_target: BATCH_MS,
       cases,
+      bounds_cost_us: { clock: boundsCost(samples), workerd_cpu: boundsCost(cpuSamples) },
       fresh_instance: {
         instances_per_sample: INSTANCES,
         create_ms: summary(fresh.create_ms),
@@ -1147,6 +1157,12 @@ async function main() {
         "processes take the CPU; includes building the batch's Request objects, the same for all; Miniflare's D1 and KV run on this thread too)",
       COMPARE_HEADER,
       ISOLATE_CASES.map((kase) => coldRow(kase.label, iso.cases[kase.id].workerd_cpu, "µs")),
+    );
+    const b = iso.bounds_cost_us;
+    console.log(
+      `  miti's time bounds (one timer for a request in flight), /ping bounded − unbounded, paired per round: ` +
+        `clock ${fmtDiff(b.clock.median, "µs")} ${fmtSpread(b.clock.spread, "µs")}, CPU ${fmtDiff(b.workerd_cpu.median, "µs")} ${fmtSpread(b.workerd_cpu.spread, "µs")} ` +
+        "(not a target row: the bounds stay on, docs/benchmarks.md)",
     );
     console.log(
       `  ${LABEL.miti_all}: notes asks questions (/note without text), so every command ends the sender's pending question and every ` +
