@@ -62,7 +62,7 @@ run_beside() {
   run_beside "native unit tests (ctest)" ctest --preset native || failed+=(ctest)
   for file in "${beside_tests[@]}"; do
     [[ -f $file ]] || continue
-    run_beside "$file" node --test --test-reporter=spec "$file" || failed+=("$file")
+    run_beside "$file" node --test --test-force-exit --test-reporter=spec "$file" || failed+=("$file")
   done
   for check in "${checks[@]}"; do
     run_beside "check: $(basename "$check" .sh)" bash "$check" || failed+=("$(basename "$check" .sh)")

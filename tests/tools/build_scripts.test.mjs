@@ -1,5 +1,6 @@
 // The build scripts' own logic: scripts/lib/cmake-tree.sh's configure_tree (which every script
-// that configures a CMake tree goes through) and scripts/setup.sh's arguments.
+// that configures a CMake tree goes through), scripts/setup.sh's arguments, and the node test
+// runner scripts/test.sh uses (scripts/lib/run-node-tests.mjs).
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
@@ -70,4 +71,28 @@ test("setup.sh: unknown arguments, or --debian with --npm, get the usage and exi
     assert.equal(result.status, 2, args.join(" "));
     assert.match(result.stderr, /usage: scripts\/setup\.sh \[--quiet\] \[--debian \| --npm\]/, args.join(" "));
   }
+});
+
+test("run-node-tests: a test file that leaves a server open still ends once its tests have", (t) => {
+  const dir = mkdtempSync(path.join(tmpdir(), "miti-run-node-tests-"));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const file = path.join(dir, "open.test.mjs");
+  // As a Miniflare whose dispose() has resolved but whose workerd still runs: a handle keeps
+  // the process alive after every test and hook is done.
+  writeFileSync(
+    file,
+    'import { test, after } from "node:test";\nimport http from "node:http";\n' +
+      'after(() => { http.createServer().listen(0); });\ntest("passes", () => {});\n',
+  );
+  // Without NODE_TEST_CONTEXT, which `node --test` sets for the files it runs: the runner
+  // below would take itself for one of them and run nothing.
+  const { NODE_TEST_CONTEXT, ...env } = process.env;
+  const result = spawnSync("node", [path.join(ROOT, "scripts/lib/run-node-tests.mjs"), "--concurrency", "1", file], {
+    encoding: "utf8",
+    env,
+    timeout: 30_000,
+  });
+  assert.equal(result.signal, null, `the runner was still waiting after 30 s:\n${result.stdout}`);
+  assert.equal(result.status, 0, result.stdout + result.stderr);
+  assert.match(result.stdout, /pass 1/);
 });
