@@ -14,8 +14,9 @@
 //   ignored        POST /webhook with a plain text message: parsed, nothing runs
 //   ping-stub      POST /webhook "/ping" with env.KV replaced by an in-memory stub: no I/O
 //   ping-stub-unbounded
-//                  the same, with miti's time bounds off (no deadline, so no timer
-//                  for the request in flight): what the bounds cost. floor and
+//                  the same, with miti's time bounds off (no answer-now, cancel or
+//                  KV/D1 deadline, so no timer while /ping's put is in flight): what
+//                  the bounds cost. floor and
 //                  grammY have no bounds; they run exactly as in ping-stub.
 //   ping-kv        POST /webhook "/ping" with Miniflare's KV, the put awaited
 //   core-info / core-ignored
@@ -59,7 +60,8 @@ function envFor(env, { modules = null, stubKv = false, unbounded = false } = {})
 }
 
 // Bench only: miti's webhook requests on these envs run without time bounds
-// (no answer-now, cancel or operation deadline, so no timer), to show what
+// (no answer-now, cancel or KV/D1 operation deadline, so no timer for /ping;
+// a Bot API call would still get its own), to show what
 // the bounds cost per update. The shim has no setting for this on purpose:
 // a Worker should never run without them (docs/architecture.md, "Time
 // bounds"). The shim's CoreInstance is this module's (one module graph).

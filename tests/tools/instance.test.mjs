@@ -12,6 +12,10 @@ const OP_OK = 1;
 const OP_TIMED_OUT = 2;
 const decoder = new TextDecoder();
 
+// A host operation reading `key` from KV, and an env whose KV never answers.
+const kvGet = (key) => JSON.stringify({ op: "kv.get", key });
+const hungKvEnv = () => ({ KV: { get: () => new Promise(() => {}) } });
+
 // A core whose miti_webhook runs `script(requestId, core)`; calls into it are
 // recorded. `core.host()` is what the real loader hands the wasm.
 function scriptedCore(script, { env = {} } = {}) {
@@ -78,7 +82,7 @@ describe("the shim's request bookkeeping", () => {
   test("an answer before a host operation: done settles when the request ends", async () => {
     const t = scriptedCore((id, host) => {
       host.respond(id, 200, "first");
-      host.submit(id, 7, JSON.stringify({ op: "kv.get", key: "k" }));
+      host.submit(id, 7, kvGet("k"));
     });
     const env = { KV: { get: async () => "v" } };
     let finishedId = null;
@@ -116,13 +120,13 @@ describe("the shim's request bookkeeping", () => {
     let requestId = null;
     const t = scriptedCore((id, host) => {
       requestId = id;
-      host.submit(id, 3, JSON.stringify({ op: "kv.get", key: "hangs" }));
+      host.submit(id, 3, kvGet("hangs"));
     });
     t.onComplete((operationId, status) => {
       assert.equal(status, OP_TIMED_OUT);
       t.core.finish(requestId);
     });
-    const env = { KV: { get: () => new Promise(() => {}) } };
+    const env = hungKvEnv();
     const started = Date.now();
     const result = await t.core.webhook(env, new Uint8Array([1]), { answerAfterMs: 20, maxMs: 5000, opTimeoutMs: 80 });
     assert.equal(result.body, "early");
@@ -139,15 +143,15 @@ describe("the shim's request bookkeeping", () => {
     let requestId = null;
     const t = scriptedCore((id, host) => {
       requestId = id;
-      host.submit(id, 1, JSON.stringify({ op: "kv.get", key: "hangs" }));
+      host.submit(id, 1, kvGet("hangs"));
     });
     t.onComplete((operationId, status) => {
       assert.equal(status, OP_TIMED_OUT);
       // The first timeout starts a second operation, which times out too.
-      if (operationId === 1) t.core.host().submit(requestId, 2, JSON.stringify({ op: "kv.get", key: "hangs too" }));
+      if (operationId === 1) t.core.host().submit(requestId, 2, kvGet("hangs too"));
       else t.core.finish(requestId);
     });
-    const env = { KV: { get: () => new Promise(() => {}) } };
+    const env = hungKvEnv();
     const started = Date.now();
     const result = await t.core.webhook(env, new Uint8Array([1]), { answerAfterMs: 5_000, maxMs: 10_000, opTimeoutMs: 30 });
     const elapsed = Date.now() - started;
@@ -161,7 +165,7 @@ describe("the shim's request bookkeeping", () => {
   test("a request that outlives maxMs is cancelled; its late operation result is dropped", async () => {
     let settle;
     const t = scriptedCore((id, host) => {
-      host.submit(id, 9, JSON.stringify({ op: "kv.get", key: "slow" }));
+      host.submit(id, 9, kvGet("slow"));
     });
     const env = { KV: { get: () => new Promise((resolve) => (settle = resolve)) } };
     const result = await t.core.webhook(env, new Uint8Array([1]), { answerAfterMs: 10, maxMs: 40, opTimeoutMs: 10_000 });
@@ -177,8 +181,8 @@ describe("the shim's request bookkeeping", () => {
     let requestId = null;
     const t = scriptedCore((id, host) => {
       requestId = id;
-      host.submit(id, 1, JSON.stringify({ op: "kv.get", key: "short" }));
-      host.submit(id, 2, JSON.stringify({ op: "kv.get", key: "long" }));
+      host.submit(id, 1, kvGet("short"));
+      host.submit(id, 2, kvGet("long"));
     });
     const long = "é".repeat(100_000);  // 2 bytes of UTF-8 each
     const env = { KV: { get: async (key) => (key === "short" ? "hé" : long) } };
